@@ -1,0 +1,71 @@
+/* buf: a growable byte buffer, and bounded reads into one. */
+#include "buf.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static void buf_reserve(struct buf *b, size_t extra)
+{
+	size_t need, cap;
+
+	if (extra > SIZE_MAX - b->len - 1)
+		die(EX_SOFTWARE, "buffer size overflow");
+	need = b->len + extra + 1;
+	if (need <= b->cap)
+		return;
+	cap = b->cap ? b->cap : 256;
+	while (cap < need)
+		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+	b->data = xrealloc(b->data, cap);
+	b->cap = cap;
+}
+
+void buf_append(struct buf *b, const void *bytes, size_t n)
+{
+	buf_reserve(b, n);
+	if (n)
+		memcpy(b->data + b->len, bytes, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void buf_clear(struct buf *b)
+{
+	b->len = 0;
+	if (b->data)
+		b->data[0] = '\0';
+}
+
+void buf_free(struct buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+enum read_result buf_read_all(struct buf *b, FILE *f, size_t limit)
+{
+	size_t start = b->len;
+	char chunk[65536];
+
+	for (;;) {
+		size_t room = limit - (b->len - start);
+		/* Ask for one byte beyond the limit, so "exactly at the limit" and "over it"
+		 * can be told apart without reading any further. */
+		size_t want = room < sizeof chunk ? room + 1 : sizeof chunk;
+		size_t got = fread(chunk, 1, want, f);
+		if (got > room) {
+			buf_append(b, chunk, room);
+			return READ_TOO_LARGE;
+		}
+		buf_append(b, chunk, got);
+		if (got < want) {
+			if (ferror(f))
+				return READ_ERROR;
+			return READ_OK;
+		}
+	}
+}

@@ -1,0 +1,132 @@
+/* util: messages, exit codes and small helpers every program shares. */
+#include "util.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *progname = "ascbell";
+int msg_quiet;
+int msg_verbose;
+
+void set_progname(const char *argv0)
+{
+	const char *slash = argv0 ? strrchr(argv0, '/') : NULL;
+	if (argv0 && *argv0)
+		progname = slash ? slash + 1 : argv0;
+}
+
+static void vmessage(const char *kind, const char *fmt, va_list ap)
+{
+	/* One fprintf per part is fine: stderr is unbuffered, but a line is short and
+	 * composing it first keeps concurrent writers from interleaving mid-line. */
+	char line[2048];
+	int n = snprintf(line, sizeof line, "%s: %s", progname, kind);
+	if (n < 0 || (size_t)n >= sizeof line)
+		n = 0;
+	vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
+	fprintf(stderr, "%s\n", line);
+}
+
+void msg_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmessage("error: ", fmt, ap);
+	va_end(ap);
+}
+
+void msg_warn(const char *fmt, ...)
+{
+	va_list ap;
+	if (msg_quiet)
+		return;
+	va_start(ap, fmt);
+	vmessage("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void msg_info(const char *fmt, ...)
+{
+	va_list ap;
+	if (!msg_verbose)
+		return;
+	va_start(ap, fmt);
+	vmessage("", fmt, ap);
+	va_end(ap);
+}
+
+void die(int status, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmessage("error: ", fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		die(EX_SOFTWARE, "out of memory (%zu bytes)", n);
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q)
+		die(EX_SOFTWARE, "out of memory (%zu bytes)", n);
+	return q;
+}
+
+int parse_size(const char *text, size_t *out)
+{
+	char *end;
+	unsigned long long value;
+	unsigned shift = 0;
+
+	if (!text || *text < '0' || *text > '9')
+		return -1;
+	errno = 0;
+	value = strtoull(text, &end, 10);
+	if (errno)
+		return -1;
+	switch (*end) {
+	case '\0': break;
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	default: return -1;
+	}
+	if (*end != '\0' || value > (SIZE_MAX >> shift))
+		return -1;
+	*out = (size_t)value << shift;
+	return 0;
+}
+
+int finish_stdout(void)
+{
+	int failed = fflush(stdout) != 0 || ferror(stdout);
+	if (fclose(stdout) != 0)
+		failed = 1;
+	if (failed) {
+		msg_error("cannot write output: %s", strerror(errno ? errno : EIO));
+		return EX_IOERR;
+	}
+	return 0;
+}
+
+void print_version(void)
+{
+	printf("%s ascbell %s\n", progname, ASCBELL_VERSION);
+}
+
+int worse_status(int a, int b)
+{
+	return a > b ? a : b;
+}

@@ -1,0 +1,44 @@
+/* util: messages, exit codes and small helpers every program shares. */
+#ifndef ASCBELL_UTIL_H
+#define ASCBELL_UTIL_H
+
+#include <stddef.h>
+#include <sysexits.h>
+
+#define ASCBELL_VERSION "0.1.0"
+
+/* Set once from argv[0]; prefixes every message. */
+extern const char *progname;
+/* -q silences warnings, -v raises this for detail. */
+extern int msg_quiet;
+extern int msg_verbose;
+
+void set_progname(const char *argv0);
+
+/* "prog: error: ..." on stderr. */
+void msg_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "prog: warning: ..." on stderr unless -q. */
+void msg_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "prog: ..." on stderr only with -v. */
+void msg_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* msg_error, then exit with a sysexits code. */
+_Noreturn void die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+void *xmalloc(size_t n);
+void *xrealloc(void *p, size_t n);
+
+/* Parses a byte count: digits with an optional K, M or G suffix (powers of 1024).
+ * Returns 0 on success, -1 for anything else or an overflow. */
+int parse_size(const char *text, size_t *out);
+
+/* Flushes and closes stdout; a failed write (full disk, closed pipe) becomes EX_IOERR
+ * with a message, so output that looks complete always is. Returns 0 or EX_IOERR. */
+int finish_stdout(void);
+
+/* "--version" output: "NAME ascbell X.Y.Z". */
+void print_version(void);
+
+/* Of two exit statuses, the one that says more went wrong (the larger sysexits code). */
+int worse_status(int a, int b);
+
+#endif
