@@ -27,7 +27,6 @@ BINS       = $(PROGRAMS:%=$(BUILD)/bin/%)
 UNIT_SRC   = $(sort $(wildcard tests/unit/*.c))
 UNIT_BINS  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 LIBS_test_http = -lhttp_parser
-LIBS_test_signature = -lcrypto
 
 MANPAGES = $(sort $(wildcard man/*.1 man/*.7))
 
