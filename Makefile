@@ -75,6 +75,9 @@ check: bootstrap
 	$(MAKE) --no-print-directory bats || status=1; \
 	exit $$status
 
+bench: all
+	bash scripts/bench
+
 run: all
 	@echo "not yet: see the issue about asc-http (the receiver lands with it)"
 
