@@ -15,9 +15,10 @@ HARDEN   = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 ALL_CFLAGS  = $(CFLAGS) $(WARN) $(HARDEN) -D_GNU_SOURCE -Icommon $(EXTRA_CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS) -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(EXTRA_LDFLAGS)
 
-PROGRAMS = asc-verify
+PROGRAMS = asc-verify asc-parse
 # Each program links only what it uses: loading a shared library is start-up time.
 LIBS_asc-verify = -lcrypto -lhttp_parser
+LIBS_asc-parse = -ljq
 
 COMMON_SRC = $(sort $(wildcard common/*.c))
 COMMON_OBJ = $(COMMON_SRC:%.c=$(BUILD)/obj/%.o)
@@ -87,7 +88,7 @@ SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-san
 sanitize: bootstrap
 	rm -rf $(BUILD)/asan/logs
 	$(MAKE) BUILD=$(BUILD)/asan CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" \
-		$(BUILD)/asan/bin/asc-verify $(UNIT_BINS:$(BUILD)/%=$(BUILD)/asan/%)
+		$(PROGRAMS:%=$(BUILD)/asan/bin/%) $(UNIT_BINS:$(BUILD)/%=$(BUILD)/asan/%)
 	@mkdir -p $(BUILD)/asan/logs
 	@export ASAN_OPTIONS=log_path=$(abspath $(BUILD)/asan/logs)/asan:detect_leaks=1 \
 		UBSAN_OPTIONS=log_path=$(abspath $(BUILD)/asan/logs)/ubsan:print_stacktrace=1; \

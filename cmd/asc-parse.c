@@ -1,0 +1,237 @@
+/* asc-parse: App Store Connect webhook payloads in, one labelled event per payload out. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "event.h"
+#include "jqprog.h"
+#include "jsonio.h"
+#include "util.h"
+
+struct options {
+	struct event_options event;
+	char **events; /* --events, split at commas */
+	size_t event_count;
+	const char *jq_program;
+	const char *jq_file;
+	size_t max_body;
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: %s [--app-id ID] [--app-name NAME] [--events LIST] [--jq FILTER | --jq-file F]\n"
+		"                 [--raw] [--max-body N] [FILE...]\n"
+		"\n"
+		"Turns App Store Connect webhook payloads into labelled events, one JSON line each.\n"
+		"\n"
+		"      --app-id ID       the app's App Store Connect id (default $ASC_APP_ID,\n"
+		"                        then attributes.appId)\n"
+		"      --app-name NAME   the app's name (default $ASC_APP_NAME)\n"
+		"      --events LIST     keep only these events: subscription names, data.type\n"
+		"                        names or categories, comma-separated\n"
+		"      --jq FILTER       run a jq program on each event; its outputs replace it\n"
+		"      --jq-file FILE    the same, with the program in FILE\n"
+		"      --raw             keep the whole payload in \"raw\"\n"
+		"      --max-body N      largest payload in bytes, K/M/G suffixes (default 1M)\n"
+		"  -q, --quiet           no warnings\n"
+		"  -v, --verbose         more detail\n"
+		"  -h, --help            this text\n"
+		"  -V, --version         the version\n"
+		"\n"
+		"Exit: 0 done, 65 some input was skipped (not JSON, not a payload), 64 bad usage.\n",
+		progname);
+}
+
+/* Splits a comma-separated list in place; blanks around names are dropped. */
+static void split_list(char *list, struct options *opt)
+{
+	char *name;
+
+	for (name = strtok(list, ","); name; name = strtok(NULL, ",")) {
+		char *end;
+		while (*name == ' ')
+			name++;
+		end = name + strlen(name);
+		while (end > name && end[-1] == ' ')
+			*--end = '\0';
+		if (*name == '\0')
+			continue;
+		opt->events = xrealloc(opt->events, (opt->event_count + 1) * sizeof *opt->events);
+		opt->events[opt->event_count++] = name;
+	}
+	if (opt->event_count == 0)
+		die(EX_USAGE, "--events: the list is empty");
+}
+
+/* A name that matches no kind or category is probably a typo, though a future type may
+ * well be meant: say so and keep it. */
+static void check_event_names(const struct options *opt)
+{
+	static const char *const categories[] = {"appStore", "testFlight", "build", "backgroundAsset",
+						 "alternativeDistribution", "ping", "other"};
+	size_t i, k;
+
+	for (i = 0; i < opt->event_count; i++) {
+		int known = 0;
+		for (k = 0; k < event_kind_count && !known; k++)
+			known = !strcasecmp(opt->events[i], event_kinds[k].type) ||
+				!strcasecmp(opt->events[i], event_kinds[k].event);
+		for (k = 0; k < sizeof categories / sizeof categories[0] && !known; k++)
+			known = !strcasecmp(opt->events[i], categories[k]);
+		if (!known)
+			msg_warn("--events: %s is not a known event, type or category", opt->events[i]);
+	}
+}
+
+static const char *nonempty_env(const char *name)
+{
+	const char *value = getenv(name);
+	return value && *value ? value : NULL;
+}
+
+static struct options parse_options(int argc, char **argv)
+{
+	enum { OPT_APP_ID = 256, OPT_APP_NAME, OPT_EVENTS, OPT_JQ, OPT_JQ_FILE, OPT_RAW, OPT_MAX_BODY };
+	static const struct option longopts[] = {
+		{"app-id", required_argument, NULL, OPT_APP_ID},
+		{"app-name", required_argument, NULL, OPT_APP_NAME},
+		{"events", required_argument, NULL, OPT_EVENTS},
+		{"jq", required_argument, NULL, OPT_JQ},
+		{"jq-file", required_argument, NULL, OPT_JQ_FILE},
+		{"raw", no_argument, NULL, OPT_RAW},
+		{"max-body", required_argument, NULL, OPT_MAX_BODY},
+		{"quiet", no_argument, NULL, 'q'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	struct options opt = {.max_body = 1024 * 1024};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "qvhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_APP_ID:
+			if (!app_id_valid(optarg))
+				die(EX_USAGE, "--app-id: not an App Store Connect app id (digits): %s", optarg);
+			opt.event.app_id = optarg;
+			break;
+		case OPT_APP_NAME: opt.event.app_name = optarg; break;
+		case OPT_EVENTS: split_list(optarg, &opt); break;
+		case OPT_JQ: opt.jq_program = optarg; break;
+		case OPT_JQ_FILE: opt.jq_file = optarg; break;
+		case OPT_RAW: opt.event.raw = 1; break;
+		case OPT_MAX_BODY:
+			if (parse_size(optarg, &opt.max_body) != 0 || opt.max_body == 0)
+				die(EX_USAGE, "--max-body: not a size: %s (bytes, or with K, M, G)", optarg);
+			break;
+		case 'q': msg_quiet = 1; break;
+		case 'v': msg_verbose++; break;
+		case 'h': usage(stdout); exit(finish_stdout());
+		case 'V': print_version(); exit(finish_stdout());
+		default: usage(stderr); exit(EX_USAGE);
+		}
+	}
+	if (opt.jq_program && opt.jq_file)
+		die(EX_USAGE, "--jq and --jq-file: give one program, not two");
+	if (!opt.event.app_id && (opt.event.app_id = nonempty_env("ASC_APP_ID")) &&
+	    !app_id_valid(opt.event.app_id))
+		die(EX_CONFIG, "ASC_APP_ID: not an App Store Connect app id (digits)");
+	if (!opt.event.app_name)
+		opt.event.app_name = nonempty_env("ASC_APP_NAME");
+	check_event_names(&opt);
+	return opt;
+}
+
+/* Parses every payload of one input. Returns the worst exit status met. */
+static int parse_stream(int fd, const char *label, const struct options *opt, jq_state *jq)
+{
+	struct json_reader reader;
+	enum json_result result;
+	int status = 0;
+	jv payload;
+
+	json_reader_init(&reader, fd, opt->max_body);
+	while ((result = json_read(&reader, &payload)) != JSON_EOF) {
+		int unknown;
+		jv event;
+
+		if (result == JSON_READ_ERROR) {
+			msg_error("%scannot read: %s", label, strerror(errno));
+			status = worse_status(status, EX_IOERR);
+			break;
+		}
+		if (result == JSON_BAD) {
+			msg_error("%s%s; skipped", label, reader.error);
+			status = worse_status(status, EX_DATAERR);
+			continue;
+		}
+		event = event_from_payload(payload, &opt->event, &unknown);
+		if (!jv_is_valid(event)) {
+			jv msg = jv_invalid_get_msg(event);
+			msg_error("%s%s: %s; skipped", label, json_reader_position(&reader),
+				  jv_string_value(msg));
+			jv_free(msg);
+			status = worse_status(status, EX_DATAERR);
+			continue;
+		}
+		if (unknown) {
+			jv type = jv_object_get(jv_copy(event), jv_string("type"));
+			msg_warn("%s%s: unknown event type %s (forwarded with generic fields)", label,
+				 json_reader_position(&reader), jv_string_value(type));
+			jv_free(type);
+		}
+		if (opt->event_count && !event_in_list(event, opt->events, opt->event_count)) {
+			jv_free(event);
+			continue;
+		}
+		if (jq)
+			status = worse_status(status, jqprog_run(jq, event, stdout));
+		else if (json_write_line(event, stdout) != 0)
+			status = EX_IOERR;
+		if (status == EX_IOERR)
+			break;
+	}
+	json_reader_free(&reader);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct options opt;
+	jq_state *jq = NULL;
+	int status = 0, i;
+
+	set_progname(argv[0]);
+	opt = parse_options(argc, argv);
+	if (opt.jq_program)
+		jq = jqprog_compile(opt.jq_program);
+	else if (opt.jq_file)
+		jq = jqprog_compile_file(opt.jq_file);
+
+	if (optind == argc)
+		status = parse_stream(STDIN_FILENO, "", &opt, jq);
+	for (i = optind; i < argc && status != EX_IOERR; i++) {
+		char label[4096];
+		int fd = strcmp(argv[i], "-") ? open(argv[i], O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
+
+		if (fd < 0) {
+			msg_error("cannot open %s: %s", argv[i], strerror(errno));
+			status = worse_status(status, EX_NOINPUT);
+			continue;
+		}
+		snprintf(label, sizeof label, "%s: ", argv[i]);
+		status = worse_status(status, parse_stream(fd, label, &opt, jq));
+		if (fd != STDIN_FILENO)
+			close(fd);
+	}
+	if (jq)
+		jqprog_free(jq);
+	free(opt.events);
+	return worse_status(status, finish_stdout());
+}

@@ -1,0 +1,144 @@
+/* jsonio: JSON value streams in and JSON Lines out, with libjq's jv values. */
+#include "jsonio.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "utf8.h"
+
+void json_reader_init(struct json_reader *r, int fd, size_t max_value)
+{
+	/* A line may hold a whole value and its newline. */
+	line_reader_init(&r->lines, fd, max_value + 1);
+	r->parser = jv_parser_new(0);
+	r->max_value = max_value;
+	r->pending = 0;
+	r->parser_busy = 0;
+	r->at_eof = 0;
+	r->values = 0;
+	r->error[0] = '\0';
+}
+
+void json_reader_free(struct json_reader *r)
+{
+	jv_parser_free(r->parser);
+	line_reader_free(&r->lines);
+}
+
+const char *json_reader_position(struct json_reader *r)
+{
+	snprintf(r->position, sizeof r->position, "line %lu (value %lu)", r->lines.number, r->values);
+	return r->position;
+}
+
+/* Drops whatever the parser holds, after a value that had to be skipped. */
+static enum json_result skip(struct json_reader *r)
+{
+	jv_parser_free(r->parser);
+	r->parser = jv_parser_new(0);
+	r->pending = 0;
+	r->parser_busy = 0;
+	return JSON_BAD;
+}
+
+/* jq says "MSG at line N, column M", counting from when its parser was made; we make a
+ * new one after each skipped value, so the line comes from our own count instead. */
+static enum json_result parse_error(struct json_reader *r, jv invalid)
+{
+	jv msg = jv_invalid_get_msg(invalid);
+	const char *text = jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "parse error";
+	const char *at = strstr(text, " at line ");
+	const char *column = at ? strstr(at, ", column ") : NULL;
+	int len = at ? (int)(at - text) : (int)strlen(text);
+
+	if (r->at_eof)
+		snprintf(r->error, sizeof r->error, "at end of input: %.*s", len, text);
+	else if (column)
+		snprintf(r->error, sizeof r->error, "line %lu, column %ld: %.*s", r->lines.number,
+			 strtol(column + 9, NULL, 10), len, text);
+	else
+		snprintf(r->error, sizeof r->error, "line %lu: %.*s", r->lines.number, len, text);
+	jv_free(msg);
+	return skip(r);
+}
+
+/* Asks the parser for a value from what it holds: JSON_VALUE, JSON_BAD, or JSON_EOF when it
+ * needs more input. */
+static enum json_result next_parsed(struct json_reader *r, jv *out)
+{
+	jv value = jv_parser_next(r->parser);
+
+	if (jv_is_valid(value)) {
+		/* What is left of the line belongs to the next value. */
+		r->pending = (size_t)jv_parser_remaining(r->parser);
+		r->values++;
+		*out = value;
+		return JSON_VALUE;
+	}
+	if (jv_invalid_has_msg(jv_copy(value)))
+		return parse_error(r, value);
+	jv_free(value);
+	r->parser_busy = 0;
+	return JSON_EOF;
+}
+
+/* Gives the parser one more line. JSON_EOF means "go on", anything else is the result. */
+static enum json_result feed_line(struct json_reader *r)
+{
+	const char *line = r->lines.line.data;
+	size_t len = r->lines.line.len;
+	size_t bad = utf8_invalid_offset(line, len);
+
+	if (bad < len) {
+		snprintf(r->error, sizeof r->error, "line %lu, column %zu: invalid UTF-8",
+			 r->lines.number, bad + 1);
+		return skip(r);
+	}
+	r->pending += len;
+	if (r->pending > r->max_value) {
+		snprintf(r->error, sizeof r->error, "line %lu: JSON value larger than %zu bytes",
+			 r->lines.number, r->max_value);
+		return skip(r);
+	}
+	jv_parser_set_buf(r->parser, line, (int)len, 1);
+	r->parser_busy = 1;
+	return JSON_EOF;
+}
+
+enum json_result json_read(struct json_reader *r, jv *out)
+{
+	for (;;) {
+		enum json_result result;
+
+		if (r->parser_busy && (result = next_parsed(r, out)) != JSON_EOF)
+			return result;
+		if (r->at_eof)
+			return JSON_EOF;
+
+		switch (line_read(&r->lines)) {
+		case LINE_OK:
+			if ((result = feed_line(r)) != JSON_EOF)
+				return result;
+			break;
+		case LINE_TOO_LONG:
+			snprintf(r->error, sizeof r->error, "line %lu: JSON value larger than %zu bytes",
+				 r->lines.number, r->max_value);
+			return skip(r);
+		case LINE_EOF:
+			/* The last value may be complete only now ("1" with no newline). */
+			r->at_eof = 1;
+			jv_parser_set_buf(r->parser, "", 0, 0);
+			r->parser_busy = 1;
+			break;
+		case LINE_ERROR:
+			return JSON_READ_ERROR;
+		}
+	}
+}
+
+int json_write_line(jv v, FILE *out)
+{
+	jv_dumpf(v, out, 0);
+	putc('\n', out);
+	return fflush(out) == 0 && !ferror(out) ? 0 : -1;
+}

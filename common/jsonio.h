@@ -1,0 +1,44 @@
+/* jsonio: JSON value streams in and JSON Lines out, with libjq's jv values.
+ *
+ * The reader takes any whitespace-separated sequence of JSON values, like jq, but is
+ * stricter than jq where input comes from outside: text must be valid UTF-8 (jq would
+ * quietly replace bad bytes), and one value may not exceed a byte limit. A bad value is
+ * reported with its position and skipped; reading goes on at the next line. */
+#ifndef ASCBELL_JSONIO_H
+#define ASCBELL_JSONIO_H
+
+#include <jv.h>
+#include <stdio.h>
+
+#include "lines.h"
+
+enum json_result {
+	JSON_VALUE,     /* *out holds the next value */
+	JSON_BAD,       /* a value was skipped; json_reader.error says where and why */
+	JSON_EOF,
+	JSON_READ_ERROR /* errno says why */
+};
+
+struct json_reader {
+	struct line_reader lines;
+	jv_parser *parser;
+	size_t max_value;
+	size_t pending;  /* bytes given to the parser since the last whole value */
+	int parser_busy; /* the parser still holds unread bytes of the current line */
+	int at_eof;
+	unsigned long values; /* good values returned so far */
+	char error[256];
+	char position[64];
+};
+
+void json_reader_init(struct json_reader *r, int fd, size_t max_value);
+void json_reader_free(struct json_reader *r);
+enum json_result json_read(struct json_reader *r, jv *out);
+
+/* "line L (value N)": where the last value returned ended, for messages about it. */
+const char *json_reader_position(struct json_reader *r);
+
+/* Writes v (consumed) as one compact line and flushes. Returns 0, or -1 on a write error. */
+int json_write_line(jv v, FILE *out);
+
+#endif
