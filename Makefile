@@ -94,7 +94,7 @@ sanitize: bootstrap
 		UBSAN_OPTIONS=log_path=$(abspath $(BUILD)/asan/logs)/ubsan:print_stacktrace=1; \
 	status=0; \
 	$(MAKE) --no-print-directory BUILD=$(BUILD)/asan unit || status=1; \
-	ASCBELL_BIN=$(abspath $(BUILD)/asan/bin) bats --tap tests || status=1; \
+	ASCBELL_SANITIZE=1 ASCBELL_BIN=$(abspath $(BUILD)/asan/bin) bats --tap tests || status=1; \
 	if [ -n "$$(ls $(BUILD)/asan/logs)" ]; then \
 		cat $(BUILD)/asan/logs/*; echo "sanitize: sanitizer reports above" >&2; status=1; \
 	fi; exit $$status

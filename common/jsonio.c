@@ -14,6 +14,7 @@ void json_reader_init(struct json_reader *r, int fd, size_t max_value)
 	r->max_value = max_value;
 	r->pending = 0;
 	r->parser_busy = 0;
+	r->resync = 0;
 	r->at_eof = 0;
 	r->values = 0;
 	r->error[0] = '\0';
@@ -38,6 +39,7 @@ static enum json_result skip(struct json_reader *r)
 	r->parser = jv_parser_new(0);
 	r->pending = 0;
 	r->parser_busy = 0;
+	r->resync = 1;
 	return JSON_BAD;
 }
 
@@ -87,8 +89,14 @@ static enum json_result feed_line(struct json_reader *r)
 {
 	const char *line = r->lines.line.data;
 	size_t len = r->lines.line.len;
-	size_t bad = utf8_invalid_offset(line, len);
+	size_t bad;
 
+	if (r->resync) {
+		if (line[0] != '{' && line[0] != '[')
+			return JSON_EOF;
+		r->resync = 0;
+	}
+	bad = utf8_invalid_offset(line, len);
 	if (bad < len) {
 		snprintf(r->error, sizeof r->error, "line %lu, column %zu: invalid UTF-8",
 			 r->lines.number, bad + 1);

@@ -3,7 +3,9 @@
  * The reader takes any whitespace-separated sequence of JSON values, like jq, but is
  * stricter than jq where input comes from outside: text must be valid UTF-8 (jq would
  * quietly replace bad bytes), and one value may not exceed a byte limit. A bad value is
- * reported with its position and skipped; reading goes on at the next line. */
+ * reported with its position and skipped; reading goes on at the next line that starts
+ * with '{' or '[' in its first column, so the rest of a pretty-printed value that had to
+ * be skipped is not reported line by line. */
 #ifndef ASCBELL_JSONIO_H
 #define ASCBELL_JSONIO_H
 
@@ -25,6 +27,7 @@ struct json_reader {
 	size_t max_value;
 	size_t pending;  /* bytes given to the parser since the last whole value */
 	int parser_busy; /* the parser still holds unread bytes of the current line */
+	int resync;      /* after a skipped value: drop lines until one starts a new value */
 	int at_eof;
 	unsigned long values; /* good values returned so far */
 	char error[256];
