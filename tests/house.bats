@@ -43,6 +43,9 @@ TOP="$BATS_TEST_DIRNAME/.."
 		run groff -t -man -ww -z "$page"
 		assert_success
 		assert_output ''
+		# man also warns about tables too wide for an 80-column terminal.
+		run sh -c 'MANWIDTH=80 man --warnings -l "$1" 2>&1 >/dev/null' sh "$page"
+		assert_output ''
 	done
 }
 
