@@ -1,11 +1,8 @@
 /* asc-parse: App Store Connect webhook payloads in, one labelled event per payload out. */
-#include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "event.h"
 #include "jqprog.h"
@@ -148,90 +145,55 @@ static struct options parse_options(int argc, char **argv)
 	return opt;
 }
 
-/* Parses every payload of one input. Returns the worst exit status met. */
-static int parse_stream(int fd, const char *label, const struct options *opt, jq_state *jq)
+struct parse_run {
+	const struct options *opt;
+	jq_state *jq;
+};
+
+/* One payload: its event, filtered, through the jq program if any, out. */
+static int parse_one(jv payload, struct json_reader *reader, const char *label, void *ctx)
 {
-	struct json_reader reader;
-	enum json_result result;
-	int status = 0;
-	jv payload;
+	struct parse_run *run = ctx;
+	int unknown;
+	jv event = event_from_payload(payload, &run->opt->event, &unknown);
 
-	json_reader_init(&reader, fd, opt->max_body);
-	while ((result = json_read(&reader, &payload)) != JSON_EOF) {
-		int unknown;
-		jv event;
-
-		if (result == JSON_READ_ERROR) {
-			msg_error("%scannot read: %s", label, strerror(errno));
-			status = worse_status(status, EX_IOERR);
-			break;
-		}
-		if (result == JSON_BAD) {
-			msg_error("%s%s; skipped", label, reader.error);
-			status = worse_status(status, EX_DATAERR);
-			continue;
-		}
-		event = event_from_payload(payload, &opt->event, &unknown);
-		if (!jv_is_valid(event)) {
-			jv msg = jv_invalid_get_msg(event);
-			msg_error("%s%s: %s; skipped", label, json_reader_position(&reader),
-				  jv_string_value(msg));
-			jv_free(msg);
-			status = worse_status(status, EX_DATAERR);
-			continue;
-		}
-		if (unknown) {
-			jv type = jv_object_get(jv_copy(event), jv_string("type"));
-			msg_warn("%s%s: unknown event type %s (forwarded with generic fields)", label,
-				 json_reader_position(&reader), jv_string_value(type));
-			jv_free(type);
-		}
-		if (opt->event_count && !event_in_list(event, opt->events, opt->event_count)) {
-			jv_free(event);
-			continue;
-		}
-		if (jq)
-			status = worse_status(status, jqprog_run(jq, event, stdout));
-		else if (json_write_line(event, stdout) != 0)
-			status = EX_IOERR;
-		if (status == EX_IOERR)
-			break;
+	if (!jv_is_valid(event)) {
+		jv msg = jv_invalid_get_msg(event);
+		msg_error("%s%s: %s; skipped", label, json_reader_position(reader), jv_string_value(msg));
+		jv_free(msg);
+		return EX_DATAERR;
 	}
-	json_reader_free(&reader);
-	return status;
+	if (unknown) {
+		jv type = jv_object_get(jv_copy(event), jv_string("type"));
+		msg_warn("%s%s: unknown event type %s (forwarded with generic fields)", label,
+			 json_reader_position(reader), jv_string_value(type));
+		jv_free(type);
+	}
+	if (run->opt->event_count && !event_in_list(event, run->opt->events, run->opt->event_count)) {
+		jv_free(event);
+		return 0;
+	}
+	if (run->jq)
+		return jqprog_run(run->jq, event, stdout);
+	return json_write_line(event, stdout) == 0 ? 0 : EX_IOERR;
 }
 
 int main(int argc, char **argv)
 {
 	struct options opt;
-	jq_state *jq = NULL;
-	int status = 0, i;
+	struct parse_run run = {&opt, NULL};
+	int status;
 
 	set_progname(argv[0]);
 	opt = parse_options(argc, argv);
 	if (opt.jq_program)
-		jq = jqprog_compile(opt.jq_program);
+		run.jq = jqprog_compile(opt.jq_program);
 	else if (opt.jq_file)
-		jq = jqprog_compile_file(opt.jq_file);
+		run.jq = jqprog_compile_file(opt.jq_file);
 
-	if (optind == argc)
-		status = parse_stream(STDIN_FILENO, "", &opt, jq);
-	for (i = optind; i < argc && status != EX_IOERR; i++) {
-		char label[4096];
-		int fd = strcmp(argv[i], "-") ? open(argv[i], O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
-
-		if (fd < 0) {
-			msg_error("cannot open %s: %s", argv[i], strerror(errno));
-			status = worse_status(status, EX_NOINPUT);
-			continue;
-		}
-		snprintf(label, sizeof label, "%s: ", argv[i]);
-		status = worse_status(status, parse_stream(fd, label, &opt, jq));
-		if (fd != STDIN_FILENO)
-			close(fd);
-	}
-	if (jq)
-		jqprog_free(jq);
+	status = json_inputs_each(argv + optind, argc - optind, opt.max_body, parse_one, &run);
+	if (run.jq)
+		jqprog_free(run.jq);
 	free(opt.events);
 	return worse_status(status, finish_stdout());
 }

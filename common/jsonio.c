@@ -1,10 +1,14 @@
 /* jsonio: JSON value streams in and JSON Lines out, with libjq's jv values. */
 #include "jsonio.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "utf8.h"
+#include "util.h"
 
 void json_reader_init(struct json_reader *r, int fd, size_t max_value)
 {
@@ -149,4 +153,51 @@ int json_write_line(jv v, FILE *out)
 	jv_dumpf(v, out, 0);
 	putc('\n', out);
 	return fflush(out) == 0 && !ferror(out) ? 0 : -1;
+}
+
+int json_stream_each(int fd, const char *label, size_t max_value, json_value_fn fn, void *ctx)
+{
+	struct json_reader reader;
+	enum json_result result;
+	int status = 0;
+	jv value;
+
+	json_reader_init(&reader, fd, max_value);
+	while (status != EX_IOERR && (result = json_read(&reader, &value)) != JSON_EOF) {
+		if (result == JSON_READ_ERROR) {
+			msg_error("%scannot read: %s", label, strerror(errno));
+			status = EX_IOERR;
+		} else if (result == JSON_BAD) {
+			msg_error("%s%s; skipped", label, reader.error);
+			status = worse_status(status, EX_DATAERR);
+		} else {
+			status = worse_status(status, fn(value, &reader, label, ctx));
+		}
+	}
+	json_reader_free(&reader);
+	return status;
+}
+
+int json_inputs_each(char *const *paths, int count, size_t max_value, json_value_fn fn,
+		     void *ctx)
+{
+	int status = 0, i;
+
+	if (count == 0)
+		return json_stream_each(STDIN_FILENO, "", max_value, fn, ctx);
+	for (i = 0; i < count && status != EX_IOERR; i++) {
+		char label[4096];
+		int fd = strcmp(paths[i], "-") ? open(paths[i], O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
+
+		if (fd < 0) {
+			msg_error("cannot open %s: %s", paths[i], strerror(errno));
+			status = worse_status(status, EX_NOINPUT);
+			continue;
+		}
+		snprintf(label, sizeof label, "%s: ", paths[i]);
+		status = worse_status(status, json_stream_each(fd, label, max_value, fn, ctx));
+		if (fd != STDIN_FILENO)
+			close(fd);
+	}
+	return status;
 }

@@ -41,6 +41,20 @@ enum json_result json_read(struct json_reader *r, jv *out);
 /* "line L (value N)": where the last value returned ended, for messages about it. */
 const char *json_reader_position(struct json_reader *r);
 
+/* What to do with each value of a stream: return 0 or a sysexits status (EX_IOERR stops
+ * the stream). The value is the handler's to free. */
+typedef int (*json_value_fn)(jv value, struct json_reader *r, const char *label, void *ctx);
+
+/* Reads every value from fd and hands each to fn; a bad value is reported as
+ * "prog: error: LABELwhere: why; skipped" and counts as EX_DATAERR. Returns the worst
+ * status seen. label is "" or "FILE: ". */
+int json_stream_each(int fd, const char *label, size_t max_value, json_value_fn fn, void *ctx);
+
+/* Runs json_stream_each on stdin when paths is empty, else on each path in turn ("-" is
+ * stdin); a path that cannot be opened is reported (EX_NOINPUT) and skipped. */
+int json_inputs_each(char *const *paths, int count, size_t max_value, json_value_fn fn,
+		     void *ctx);
+
 /* Writes v (consumed) as one compact line and flushes. Returns 0, or -1 on a write error. */
 int json_write_line(jv v, FILE *out);
 

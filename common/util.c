@@ -84,6 +84,12 @@ void *xrealloc(void *p, size_t n)
 	return q;
 }
 
+char *xstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	return memcpy(xmalloc(n), s, n);
+}
+
 int parse_size(const char *text, size_t *out)
 {
 	char *end;

@@ -26,6 +26,7 @@ _Noreturn void die(int status, const char *fmt, ...) __attribute__((format(print
 
 void *xmalloc(size_t n);
 void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
 
 /* Parses a byte count: digits with an optional K, M or G suffix (powers of 1024).
  * Returns 0 on success, -1 for anything else or an overflow. */

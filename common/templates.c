@@ -1,0 +1,268 @@
+/* templates: template sets, their layers, and rendering an event with them. */
+#include "templates.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "timevars.h"
+#include "util.h"
+
+#define TEMPLATE_FILE_MAX (1024 * 1024)
+
+const char *const template_field_names[FIELD_COUNT] = {"title", "body", "externalLink",
+						       "condition"};
+
+void renderer_init(struct renderer *r)
+{
+	memset(r, 0, sizeof *r);
+	r->layers[0].origin = "the command line";
+	r->layers[1].origin = "the template file";
+	r->layers[2].origin = "the built-in defaults";
+}
+
+void renderer_free(struct renderer *r)
+{
+	int layer;
+	size_t i;
+	int f;
+
+	for (layer = 0; layer < TEMPLATE_LAYERS; layer++) {
+		struct template_set *set = &r->layers[layer];
+		for (i = 0; i < set->count; i++) {
+			for (f = 0; f < FIELD_COUNT; f++) {
+				free(set->entries[i].source[f]);
+				tmpl_free(set->entries[i].compiled[f]);
+			}
+			free(set->entries[i].key);
+		}
+		free(set->entries);
+	}
+}
+
+static struct template_entry *entry_for(struct template_set *set, const char *key)
+{
+	struct template_entry *e;
+	size_t i;
+
+	for (i = 0; i < set->count; i++)
+		if (strcmp(set->entries[i].key, key) == 0)
+			return &set->entries[i];
+	set->entries = xrealloc(set->entries, (set->count + 1) * sizeof *set->entries);
+	e = &set->entries[set->count++];
+	memset(e, 0, sizeof *e);
+	e->key = xstrdup(key);
+	return e;
+}
+
+void renderer_add(struct renderer *r, int layer, const char *key, enum template_field field,
+		  const char *source, size_t len)
+{
+	struct template_entry *e = entry_for(&r->layers[layer], key);
+	struct tmpl_error err;
+	struct tmpl *t = tmpl_compile(source, len, field == FIELD_CONDITION ? TMPL_CONDITION : TMPL_TEXT,
+				      &err);
+
+	if (!t) {
+		if (strcmp(key, TEMPLATE_ANY_KEY) == 0)
+			msg_error("%s template: line %d, column %d: %s", template_field_names[field],
+				  err.line, err.column, err.message);
+		else
+			msg_error("%s: \"%s\".%s: line %d, column %d: %s", r->layers[layer].origin, key,
+				  template_field_names[field], err.line, err.column, err.message);
+		tmpl_print_caret(stderr, source, len, &err);
+		exit(EX_USAGE);
+	}
+	free(e->source[field]);
+	tmpl_free(e->compiled[field]);
+	e->source[field] = xmalloc(len + 1);
+	memcpy(e->source[field], source, len);
+	e->source[field][len] = '\0';
+	e->compiled[field] = t;
+	if (tmpl_uses(t, timevars_has))
+		r->needs_time = 1;
+}
+
+/* A field's value in a file: a string, or an array of strings joined into lines (long
+ * bodies read better that way in JSON). NULL when it is neither. */
+static char *field_text(jv value, size_t *len)
+{
+	struct buf text = BUF_INIT;
+	int i, n;
+
+	if (jv_get_kind(value) == JV_KIND_STRING) {
+		buf_append(&text, jv_string_value(value), (size_t)jv_string_length_bytes(jv_copy(value)));
+	} else if (jv_get_kind(value) == JV_KIND_ARRAY) {
+		n = jv_array_length(jv_copy(value));
+		for (i = 0; i < n; i++) {
+			jv line = jv_array_get(jv_copy(value), i);
+			if (jv_get_kind(line) != JV_KIND_STRING) {
+				jv_free(line);
+				buf_free(&text);
+				return NULL;
+			}
+			if (i)
+				buf_append(&text, "\n", 1);
+			buf_append(&text, jv_string_value(line), (size_t)jv_string_length_bytes(jv_copy(line)));
+			jv_free(line);
+		}
+	} else {
+		return NULL;
+	}
+	buf_append(&text, "", 0); /* a NUL even when empty */
+	*len = text.len;
+	return text.data;
+}
+
+static int field_index(const char *name)
+{
+	int f;
+	for (f = 0; f < FIELD_COUNT; f++)
+		if (strcmp(template_field_names[f], name) == 0)
+			return f;
+	return -1;
+}
+
+static void load_entry(struct renderer *r, const char *path, const char *key, jv fields)
+{
+	int it;
+
+	if (jv_get_kind(fields) != JV_KIND_OBJECT)
+		die(EX_USAGE, "%s: \"%s\" is not an object of title, body, externalLink, condition",
+		    path, key);
+	for (it = jv_object_iter(fields); jv_object_iter_valid(fields, it);
+	     it = jv_object_iter_next(fields, it)) {
+		jv name = jv_object_iter_key(fields, it);
+		jv value = jv_object_iter_value(fields, it);
+		int f = field_index(jv_string_value(name));
+		size_t len;
+		char *text;
+
+		if (f < 0)
+			die(EX_USAGE, "%s: \"%s\": unknown field \"%s\" (title, body, externalLink, "
+				      "condition)", path, key, jv_string_value(name));
+		text = field_text(value, &len);
+		if (!text)
+			die(EX_USAGE, "%s: \"%s\".%s: not a string or an array of strings", path, key,
+			    jv_string_value(name));
+		renderer_add(r, 1, key, (enum template_field)f, text, len);
+		free(text);
+		jv_free(name);
+		jv_free(value);
+	}
+	jv_free(fields);
+}
+
+void renderer_load_file(struct renderer *r, const char *path)
+{
+	struct buf text = BUF_INIT;
+	FILE *f = fopen(path, "r");
+	enum read_result result;
+	jv sets;
+	int it;
+
+	if (!f)
+		die(EX_NOINPUT, "cannot open template file %s: %s", path, strerror(errno));
+	result = buf_read_all(&text, f, TEMPLATE_FILE_MAX);
+	fclose(f);
+	if (result != READ_OK)
+		die(result == READ_TOO_LARGE ? EX_USAGE : EX_IOERR, "cannot read template file %s: %s",
+		    path, result == READ_TOO_LARGE ? "larger than 1 MiB" : strerror(errno));
+	r->layers[1].origin = path;
+	sets = jv_parse_sized(text.data ? text.data : "", (int)text.len);
+	buf_free(&text);
+	if (!jv_is_valid(sets)) {
+		jv msg = jv_invalid_get_msg(sets);
+		die(EX_USAGE, "%s: not JSON: %s", path,
+		    jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "parse error");
+	}
+	if (jv_get_kind(sets) != JV_KIND_OBJECT)
+		die(EX_USAGE, "%s: not a JSON object of template sets", path);
+	for (it = jv_object_iter(sets); jv_object_iter_valid(sets, it);
+	     it = jv_object_iter_next(sets, it)) {
+		jv key = jv_object_iter_key(sets, it);
+		load_entry(r, path, jv_string_value(key), jv_object_iter_value(sets, it));
+		jv_free(key);
+	}
+	jv_free(sets);
+}
+
+void renderer_load_defaults(struct renderer *r)
+{
+	size_t i;
+
+	for (i = 0; i < default_template_count; i++) {
+		const struct default_template *d = &default_templates[i];
+		renderer_add(r, 2, d->key, FIELD_TITLE, d->title, strlen(d->title));
+		renderer_add(r, 2, d->key, FIELD_BODY, d->body, strlen(d->body));
+		renderer_add(r, 2, d->key, FIELD_LINK, d->link, strlen(d->link));
+	}
+}
+
+/* The template for a field: the first layer with one, within it the most specific key. */
+static struct template_entry *find(struct renderer *r, jv event, enum template_field field)
+{
+	static const char *const specific[] = {"type", "event", "category"};
+	int layer;
+	size_t k, i;
+
+	for (layer = 0; layer < TEMPLATE_LAYERS; layer++) {
+		struct template_set *set = &r->layers[layer];
+		for (k = 0; k <= 4; k++) {
+			const char *key = k == 0 ? TEMPLATE_ANY_KEY : k == 4 ? "default" : NULL;
+			jv value = jv_invalid();
+			if (!key) {
+				value = jv_object_get(jv_copy(event), jv_string(specific[k - 1]));
+				key = jv_get_kind(value) == JV_KIND_STRING ? jv_string_value(value) : NULL;
+			}
+			for (i = 0; key && i < set->count; i++)
+				if (set->entries[i].compiled[field] && strcmp(set->entries[i].key, key) == 0) {
+					jv_free(value);
+					return &set->entries[i];
+				}
+			jv_free(value);
+		}
+	}
+	return NULL;
+}
+
+static void warn_once(struct template_entry *e, enum template_field field, const char *why)
+{
+	if (e->warned[field])
+		return;
+	e->warned[field] = 1;
+	msg_warn("\"%s\".%s: %s (rendered empty; warned once)", e->key, template_field_names[field],
+		 why);
+}
+
+enum render_result renderer_render(struct renderer *r, jv event, jv fields[3])
+{
+	jv now = r->needs_time ? timevars_now() : jv_null();
+	struct template_entry *e = find(r, event, FIELD_CONDITION);
+	struct buf out = BUF_INIT;
+	char why[200];
+	int f;
+
+	if (e) {
+		int keep = tmpl_test(e->compiled[FIELD_CONDITION], event, now, why, sizeof why);
+		/* A condition that cannot be evaluated notifies: better an extra notification
+		 * than a lost one. */
+		if (keep < 0)
+			warn_once(e, FIELD_CONDITION, why);
+		if (keep == 0) {
+			jv_free(now);
+			return RENDER_DROP;
+		}
+	}
+	for (f = FIELD_TITLE; f <= FIELD_LINK; f++) {
+		e = find(r, event, (enum template_field)f);
+		buf_clear(&out);
+		if (e && tmpl_render(e->compiled[f], event, now, &out, why, sizeof why) != 0)
+			warn_once(e, (enum template_field)f, why);
+		fields[f] = jv_string_sized(out.data ? out.data : "", (int)out.len);
+	}
+	buf_free(&out);
+	jv_free(now);
+	return RENDER_KEEP;
+}
