@@ -15,10 +15,11 @@ HARDEN   = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 ALL_CFLAGS  = $(CFLAGS) $(WARN) $(HARDEN) -D_GNU_SOURCE -Icommon $(EXTRA_CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS) -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(EXTRA_LDFLAGS)
 
-PROGRAMS = asc-verify asc-parse
+PROGRAMS = asc-verify asc-parse asc-render
 # Each program links only what it uses: loading a shared library is start-up time.
 LIBS_asc-verify = -lcrypto -lhttp_parser
 LIBS_asc-parse = -ljq
+LIBS_asc-render = -ljq -lm
 
 COMMON_SRC = $(sort $(wildcard common/*.c))
 COMMON_OBJ = $(COMMON_SRC:%.c=$(BUILD)/obj/%.o)
@@ -28,6 +29,7 @@ BINS       = $(PROGRAMS:%=$(BUILD)/bin/%)
 UNIT_SRC   = $(sort $(wildcard tests/unit/*.c))
 UNIT_BINS  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 LIBS_test_http = -lhttp_parser
+LIBS_test_tmpl_fuzz = -ljq -lm
 
 MANPAGES = $(sort $(wildcard man/*.1 man/*.7))
 

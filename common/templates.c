@@ -232,8 +232,12 @@ static void warn_once(struct template_entry *e, enum template_field field, const
 	if (e->warned[field])
 		return;
 	e->warned[field] = 1;
-	msg_warn("\"%s\".%s: %s (rendered empty; warned once)", e->key, template_field_names[field],
-		 why);
+	if (strcmp(e->key, TEMPLATE_ANY_KEY) == 0)
+		msg_warn("%s template: %s (%s; warned once)", template_field_names[field], why,
+			 field == FIELD_CONDITION ? "the event is kept" : "rendered empty");
+	else
+		msg_warn("\"%s\".%s: %s (%s; warned once)", e->key, template_field_names[field], why,
+			 field == FIELD_CONDITION ? "the event is kept" : "rendered empty");
 }
 
 enum render_result renderer_render(struct renderer *r, jv event, jv fields[3])
