@@ -547,6 +547,8 @@ static void parse_text(struct parser *p)
 			else
 				fail_at(p, p->tok_start, "expected '}}' or an operator");
 		}
+		if (p->failed)
+			return;
 		add_part(p->t, NULL, 0, expr);
 		text_start = p->pos;
 	}

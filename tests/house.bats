@@ -40,7 +40,7 @@ TOP="$BATS_TEST_DIRNAME/.."
 		[ -f "$TOP/man/$(basename "$prog" .c).1" ]
 	done
 	for page in "$TOP"/man/*.[17]; do
-		run groff -t -man -ww -z "$page"
+		run groff -Tutf8 -t -man -ww -z "$page"
 		assert_success
 		assert_output ''
 		# man also warns about tables too wide for an 80-column terminal.
