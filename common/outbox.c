@@ -1,0 +1,257 @@
+/* outbox: emptying a spool directory into Echobell, once or for as long as it runs. */
+#include "outbox.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "spool.h"
+#include "util.h"
+
+/* A message name and what the outbox has noted in it. */
+struct entry {
+	char base[SPOOL_NAME_SIZE]; /* the name spool_add gave it */
+	int attempts;               /* tries already made */
+	long long not_before;       /* epoch seconds; 0 when it may go now */
+	long claimed_by;            /* pid, in cur/ */
+};
+
+static void parse_entry(const char *name, struct entry *e)
+{
+	const char *comma = strchr(name, ',');
+	size_t len = comma ? (size_t)(comma - name) : strlen(name);
+
+	memset(e, 0, sizeof *e);
+	if (len >= sizeof e->base)
+		len = sizeof e->base - 1;
+	memcpy(e->base, name, len);
+	while (comma) {
+		const char *field = comma + 1;
+		if (strncmp(field, "a=", 2) == 0)
+			e->attempts = atoi(field + 2);
+		else if (strncmp(field, "t=", 2) == 0)
+			e->not_before = atoll(field + 2);
+		else if (strncmp(field, "p=", 2) == 0)
+			e->claimed_by = atol(field + 2);
+		comma = strchr(field, ',');
+	}
+}
+
+static void entry_name(const struct entry *e, char out[SPOOL_NAME_SIZE + 64], int with_claim)
+{
+	int n = snprintf(out, SPOOL_NAME_SIZE + 64, "%s", e->base);
+	if (e->attempts)
+		n += snprintf(out + n, (size_t)(SPOOL_NAME_SIZE + 64 - n), ",a=%d,t=%lld", e->attempts,
+			      e->not_before);
+	if (with_claim)
+		snprintf(out + n, (size_t)(SPOOL_NAME_SIZE + 64 - n), ",p=%ld", (long)getpid());
+}
+
+static double epoch_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Reads a message; the trailing newline kept on disk is not part of the POST. */
+static int read_message(struct outbox *o, const char *sub, const char *name, struct buf *body)
+{
+	buf_clear(body);
+	if (spool_read(o->dir, sub, name, body, OUTBOX_MESSAGE_MAX) != 0)
+		return -1;
+	if (body->len && body->data[body->len - 1] == '\n')
+		body->data[--body->len] = '\0';
+	return 0;
+}
+
+static void give_up(struct outbox *o, const char *sub, const char *name, const struct entry *e,
+		    const char *reason)
+{
+	if (spool_move(o->dir, sub, name, "failed", e->base) != 0)
+		msg_error("%s: cannot move to failed/: %s", e->base, strerror(errno));
+	spool_write_reason(o->dir, e->base, reason);
+	msg_error("%s: %s; moved to failed/", e->base, reason);
+}
+
+int outbox_flush(struct outbox *o)
+{
+	struct buf body = BUF_INIT;
+	size_t count, i;
+	char **names = spool_list(o->dir, "new", &count);
+	int status = 0;
+
+	for (i = 0; i < count && !*o->stop; i++) {
+		struct delivery_report report;
+		char why[512];
+		struct entry e;
+		enum delivery result;
+
+		parse_entry(names[i], &e);
+		if (read_message(o, "new", names[i], &body) != 0) {
+			snprintf(why, sizeof why, "cannot read: %s", strerror(errno));
+			give_up(o, "new", names[i], &e, why);
+			status = worse_status(status, EX_DATAERR);
+			continue;
+		}
+		result = deliver(o->net, o->url, body.data, body.len, &o->policy, o->stop, &report);
+		delivery_describe(&report, o->url, why, sizeof why);
+		if (result == DELIVERED) {
+			spool_remove(o->dir, "new", names[i]);
+			msg_info("sent %s (%s, %d attempt%s)", e.base, why, report.attempts,
+				 report.attempts == 1 ? "" : "s");
+		} else if (result == REJECTED) {
+			give_up(o, "new", names[i], &e, why);
+			status = worse_status(status, EX_DATAERR);
+		} else {
+			msg_error("%s: %s; left in the spool, and the %zu after it", e.base, why,
+				  count - i - 1);
+			status = worse_status(status, EX_TEMPFAIL);
+			break;
+		}
+	}
+	spool_list_free(names, count);
+	buf_free(&body);
+	return status;
+}
+
+/* Claims left in cur/ by an agent that is gone go back to new/ for another try. */
+static void recover_claims(struct outbox *o)
+{
+	size_t count, i;
+	char **names = spool_list(o->dir, "cur", &count);
+
+	for (i = 0; i < count; i++) {
+		struct entry e;
+		char back[SPOOL_NAME_SIZE + 64];
+
+		parse_entry(names[i], &e);
+		if (e.claimed_by && e.claimed_by != (long)getpid() && kill((pid_t)e.claimed_by, 0) == 0)
+			continue; /* a live agent is sending it */
+		entry_name(&e, back, 0);
+		if (spool_move(o->dir, "cur", names[i], "new", back) == 0)
+			msg_warn("%s: taken back from an agent that stopped while sending it", e.base);
+	}
+	spool_list_free(names, count);
+}
+
+/* One pass over what is due. Returns when the next message falls due (epoch seconds), or
+ * HUGE_VAL when nothing waits. */
+static double deliver_due(struct outbox *o)
+{
+	static const struct retry_policy probe = {0, 60, 0, 0};
+	struct buf body = BUF_INIT;
+	size_t count, i;
+	char **names = spool_list(o->dir, "new", &count);
+	double next = HUGE_VAL;
+	long long failed_until = -1; /* set when a message just failed in this pass */
+
+	for (i = 0; i < count && !*o->stop; i++) {
+		char claimed[SPOOL_NAME_SIZE + 64], back[SPOOL_NAME_SIZE + 64], why[512];
+		struct delivery_report report;
+		enum delivery result;
+		struct entry e;
+		double now = epoch_now();
+
+		parse_entry(names[i], &e);
+		if ((double)e.not_before > now) {
+			if ((double)e.not_before < next)
+				next = (double)e.not_before;
+			continue;
+		}
+		entry_name(&e, claimed, 1);
+		if (spool_move(o->dir, "new", names[i], "cur", claimed) != 0)
+			continue; /* another agent claimed it first */
+		if (read_message(o, "cur", claimed, &body) != 0) {
+			snprintf(why, sizeof why, "cannot read: %s", strerror(errno));
+			give_up(o, "cur", claimed, &e, why);
+			continue;
+		}
+		/* Right after a failure, one plain attempt tells an outage from a bad message. */
+		result = deliver(o->net, o->url, body.data, body.len,
+				 failed_until >= 0 ? &probe : &o->policy, o->stop, &report);
+		delivery_describe(&report, o->url, why, sizeof why);
+		e.attempts++;
+		if (result == DELIVERED) {
+			spool_remove(o->dir, "cur", claimed);
+			fprintf(stderr, "%s: sent %s (%s, %d attempt%s, %.0f ms)\n", progname, e.base, why,
+				report.attempts, report.attempts == 1 ? "" : "s", report.seconds * 1000);
+			failed_until = -1;
+			continue;
+		}
+		if (result == REJECTED) {
+			give_up(o, "cur", claimed, &e, why);
+			continue;
+		}
+		if (result == INTERRUPTED) {
+			e.attempts--;
+			entry_name(&e, back, 0);
+			spool_move(o->dir, "cur", claimed, "new", back);
+			break;
+		}
+		if ((size_t)e.attempts > o->schedule_len) {
+			char reason[600];
+			snprintf(reason, sizeof reason, "%s; gave up after %d tries", why, e.attempts);
+			give_up(o, "cur", claimed, &e, reason);
+			continue;
+		}
+		/* Two failures in a row: Echobell is down, not this message. Both wait for the
+		 * same moment, so they are tried again in their order, and the pass ends. */
+		e.not_before = failed_until >= 0 ? failed_until
+						 : (long long)ceil(now + o->schedule[e.attempts - 1]);
+		entry_name(&e, back, 0);
+		spool_move(o->dir, "cur", claimed, "new", back);
+		msg_warn("%s: %s; next try in %lld s", e.base, why, e.not_before - (long long)now);
+		if ((double)e.not_before < next)
+			next = (double)e.not_before;
+		if (failed_until >= 0)
+			break;
+		failed_until = e.not_before;
+	}
+	spool_list_free(names, count);
+	buf_free(&body);
+	return next;
+}
+
+int outbox_watch(struct outbox *o)
+{
+	char path[PATH_MAX];
+	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	double last_scan = 0;
+
+	snprintf(path, sizeof path, "%s/new", o->dir);
+	/* Without inotify the periodic rescan still delivers everything, only later. */
+	if (fd < 0 || inotify_add_watch(fd, path, IN_MOVED_TO | IN_CLOSE_WRITE) < 0)
+		msg_warn("cannot watch %s (%s): scanning every %.0f s instead", path, strerror(errno),
+			 o->rescan);
+	recover_claims(o);
+	while (!*o->stop) {
+		double next = deliver_due(o), now = epoch_now(), wait;
+		struct pollfd pfd = {fd, POLLIN, 0};
+		char events[4096];
+
+		last_scan = now;
+		wait = next - now < o->rescan ? next - now : o->rescan;
+		if (wait < 0)
+			wait = 0;
+		if (*o->stop)
+			break;
+		/* poll returns early on a new file, and with EINTR on SIGTERM. */
+		if (poll(&pfd, fd >= 0 ? 1 : 0, (int)(wait * 1000) + 1) > 0)
+			while (read(fd, events, sizeof events) > 0)
+				;
+		if (epoch_now() - last_scan >= o->rescan)
+			recover_claims(o);
+	}
+	if (fd >= 0)
+		close(fd);
+	return 0;
+}

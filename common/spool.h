@@ -1,0 +1,44 @@
+/* spool: Maildir-like directories of whole files (tmp/ new/ cur/ failed/), used for the
+ * messages echobell-send keeps and for the outbox its delivery agent empties.
+ *
+ * A file is written in tmp/, fsync'd, then renamed into new/, so new/ only ever holds whole
+ * files, and a crash at any moment leaves either nothing or a complete message. Names are
+ * made here (time, pid, counter), never from data, and sort oldest first. */
+#ifndef ASCBELL_SPOOL_H
+#define ASCBELL_SPOOL_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+#define SPOOL_NAME_SIZE 128
+
+/* Creates the directory and its tmp/ new/ cur/ failed/ (mode 0700) where missing.
+ * Returns 0, or -1 with errno set. */
+int spool_prepare(const char *dir);
+
+/* Writes a new message and returns its name. Returns 0, or -1 with errno set (and nothing
+ * left behind in tmp/). */
+int spool_add(const char *dir, const void *data, size_t len, char name[SPOOL_NAME_SIZE]);
+
+/* The names in dir/sub, sorted oldest first by their time part; *count set. The caller
+ * frees each name and the array. Names starting with "." are skipped. */
+char **spool_list(const char *dir, const char *sub, size_t *count);
+void spool_list_free(char **names, size_t count);
+
+/* Reads dir/sub/name (at most max bytes). Returns 0, or -1 with errno set (EFBIG when
+ * larger). */
+int spool_read(const char *dir, const char *sub, const char *name, struct buf *out, size_t max);
+
+/* Renames dir/from_sub/from to dir/to_sub/to and makes that durable. -1 with errno set
+ * (ENOENT when another process took it first). */
+int spool_move(const char *dir, const char *from_sub, const char *from, const char *to_sub,
+	       const char *to);
+
+/* Removes dir/sub/name. */
+int spool_remove(const char *dir, const char *sub, const char *name);
+
+/* Writes failed/NAME.reason beside a failed message: why it gave up, one line. */
+int spool_write_reason(const char *dir, const char *name, const char *reason);
+
+#endif
