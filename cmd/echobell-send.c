@@ -386,7 +386,7 @@ int main(int argc, char **argv)
 		if (spool_prepare(opt.dir) != 0)
 			die(EX_CONFIG, "cannot use %s: %s", opt.dir, strerror(errno));
 		outbox = (struct outbox){opt.dir, run.url, run.net, opt.policy, opt.schedule,
-					 opt.schedule_len, opt.rescan, &stop_requested};
+					 opt.schedule_len, opt.rescan, &stop_requested, 0};
 		status = opt.mode == MODE_FLUSH ? outbox_flush(&outbox) : outbox_watch(&outbox);
 	}
 	net_close(run.net);

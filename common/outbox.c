@@ -212,8 +212,10 @@ static double deliver_due(struct outbox *o)
 		msg_warn("%s: %s; next try in %lld s", e.base, why, e.not_before - (long long)now);
 		if ((double)e.not_before < next)
 			next = (double)e.not_before;
-		if (failed_until >= 0)
+		if (failed_until >= 0) {
+			o->outage_until = (double)failed_until;
 			break;
+		}
 		failed_until = e.not_before;
 	}
 	spool_list_free(names, count);
@@ -221,11 +223,31 @@ static double deliver_due(struct outbox *o)
 	return next;
 }
 
+/* Whether the inotify events waiting on fd include a message put into new/ by someone
+ * else: our own deferrals (names with ",a=") are not news. */
+static int new_message_arrived(int fd)
+{
+	char events[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	int arrived = 0;
+	ssize_t len;
+
+	while ((len = read(fd, events, sizeof events)) > 0) {
+		char *p = events;
+		while (p < events + len) {
+			const struct inotify_event *ev = (const struct inotify_event *)p;
+			if (ev->len && !strchr(ev->name, ','))
+				arrived = 1;
+			p += sizeof *ev + ev->len;
+		}
+	}
+	return arrived;
+}
+
 int outbox_watch(struct outbox *o)
 {
 	char path[PATH_MAX];
 	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	double last_scan = 0;
+	double last_recovery = epoch_now();
 
 	snprintf(path, sizeof path, "%s/new", o->dir);
 	/* Without inotify the periodic rescan still delivers everything, only later. */
@@ -233,23 +255,27 @@ int outbox_watch(struct outbox *o)
 		msg_warn("cannot watch %s (%s): scanning every %.0f s instead", path, strerror(errno),
 			 o->rescan);
 	recover_claims(o);
+	o->outage_until = 0;
 	while (!*o->stop) {
-		double next = deliver_due(o), now = epoch_now(), wait;
-		struct pollfd pfd = {fd, POLLIN, 0};
-		char events[4096];
+		double next = epoch_now() >= o->outage_until ? deliver_due(o) : o->outage_until;
+		double wake_at = next < epoch_now() + o->rescan ? next : epoch_now() + o->rescan;
 
-		last_scan = now;
-		wait = next - now < o->rescan ? next - now : o->rescan;
-		if (wait < 0)
-			wait = 0;
-		if (*o->stop)
-			break;
-		/* poll returns early on a new file, and with EINTR on SIGTERM. */
-		if (poll(&pfd, fd >= 0 ? 1 : 0, (int)(wait * 1000) + 1) > 0)
-			while (read(fd, events, sizeof events) > 0)
-				;
-		if (epoch_now() - last_scan >= o->rescan)
+		/* Sleep until something is due, a rescan, or a new message (unless Echobell is
+		 * down: then new messages wait behind the older ones). poll() ends early with
+		 * EINTR on SIGTERM. */
+		while (!*o->stop) {
+			struct pollfd pfd = {fd, POLLIN, 0};
+			double left = wake_at - epoch_now();
+			if (left <= 0)
+				break;
+			if (poll(&pfd, fd >= 0 ? 1 : 0, (int)(left * 1000) + 1) > 0 &&
+			    new_message_arrived(fd) && epoch_now() >= o->outage_until)
+				break;
+		}
+		if (epoch_now() - last_recovery >= o->rescan) {
 			recover_claims(o);
+			last_recovery = epoch_now();
+		}
 	}
 	if (fd >= 0)
 		close(fd);

@@ -31,6 +31,7 @@ struct outbox {
 	size_t schedule_len;
 	double rescan;              /* seconds between scans when nothing wakes us */
 	volatile sig_atomic_t *stop;
+	double outage_until; /* Echobell looked down: nothing is tried before this time */
 };
 
 /* Resends every message in dir/new oldest first, removing each one delivered; a final

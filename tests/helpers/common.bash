@@ -27,3 +27,51 @@ openssl_signature() {
 	local secret=$1 file=$2
 	printf 'hmacsha256=%s' "$(openssl dgst -sha256 -hmac "$secret" -r <"$file" | cut -d' ' -f1)"
 }
+
+# A fake Echobell (tests/helpers/fake-echobell) in $BATS_TEST_TMPDIR/fake; its URL, with a
+# token that must never show in a message, in $FAKE_URL. Arguments go to the fake.
+FAKE_TOKEN=tok3n-S3CRET-9f8e7d
+start_fake() {
+	FAKE_DIR="$BATS_TEST_TMPDIR/fake"
+	rm -rf "$FAKE_DIR"
+	mkdir -p "$FAKE_DIR"
+	"$BATS_TEST_DIRNAME/helpers/fake-echobell" "$FAKE_DIR" --lifetime 120 "$@" 3>&- &
+	FAKE_PID=$!
+	for _ in $(seq 100); do
+		[ -s "$FAKE_DIR/port" ] && break
+		sleep 0.05
+	done
+	FAKE_PORT=$(cat "$FAKE_DIR/port")
+	FAKE_URL="http://127.0.0.1:$FAKE_PORT/t/$FAKE_TOKEN"
+}
+
+stop_fake() {
+	[ -n "${FAKE_PID:-}" ] || return 0
+	touch "$FAKE_DIR/stop"
+	kill "$FAKE_PID" 2>/dev/null || true
+	wait "$FAKE_PID" 2>/dev/null || true
+	FAKE_PID=
+}
+
+# How many requests the fake has seen.
+fake_requests() {
+	cat "$FAKE_DIR/requests" 2>/dev/null || echo 0
+}
+
+# Waits (at most $2 tenths of a second, default 100) until the fake has seen $1 requests.
+wait_for_requests() {
+	local want=$1 tries=${2:-100}
+	for _ in $(seq "$tries"); do
+		[ "$(fake_requests)" -ge "$want" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# Fails when the token appears anywhere in the given text.
+refute_token() {
+	if [[ "$1" == *"$FAKE_TOKEN"* ]]; then
+		echo "the URL token leaked: $1" >&2
+		return 1
+	fi
+}
