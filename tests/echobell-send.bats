@@ -61,6 +61,18 @@ teardown() {
 	[ "$elapsed_ms" -ge 1000 ]
 }
 
+@test "429 with Retry-After as an HTTP date is honoured too" {
+	start_fake --script 429date:2,200
+	export ECHOBELL_WEBHOOK_URL="$FAKE_URL"
+	start=$(date +%s%N)
+	run --separate-stderr echobell-send --retry-base 0 <<<"$MESSAGE"
+	elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+	assert_success
+	assert_equal "$(fake_requests)" 2
+	# The date has whole seconds: two seconds ahead is at least one second of waiting.
+	[ "$elapsed_ms" -ge 1000 ]
+}
+
 @test "400 is final: exit 65 with Echobell's answer, no retry" {
 	start_fake --script 400
 	export ECHOBELL_WEBHOOK_URL="$FAKE_URL"
