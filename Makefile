@@ -15,13 +15,14 @@ HARDEN   = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 ALL_CFLAGS  = $(CFLAGS) $(WARN) $(HARDEN) -D_GNU_SOURCE -Icommon $(EXTRA_CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS) -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(EXTRA_LDFLAGS)
 
-PROGRAMS = asc-verify asc-parse asc-render echobell-send
+PROGRAMS = asc-verify asc-parse asc-render echobell-send asc-http
 # Each program links only what it uses: loading a shared library is start-up time.
 LIBS_asc-verify = -lcrypto -lhttp_parser
 LIBS_asc-parse = -ljq
 LIBS_asc-render = -ljq -lm
 # libcurl is loaded with dlopen() only when sending (see common/net.h): --queue never pays it.
 LIBS_echobell-send = -ljq -lm
+LIBS_asc-http = -lhttp_parser
 
 COMMON_SRC = $(sort $(wildcard common/*.c))
 COMMON_OBJ = $(COMMON_SRC:%.c=$(BUILD)/obj/%.o)

@@ -75,6 +75,7 @@ static int on_headers_complete(http_parser *p)
 
 	req->method = http_method_str((enum http_method)p->method);
 	req->chunked = (p->flags & F_CHUNKED) != 0;
+	req->has_length = p->content_length != ULLONG_MAX;
 	/* A declared length over the limit is refused before a byte of the body is read.
 	 * http-parser sets content_length to ULLONG_MAX when there is none. */
 	if (!req->chunked && p->content_length != ULLONG_MAX &&

@@ -46,6 +46,7 @@ struct http_request {
 	size_t header_count;
 	struct buf body;
 	int chunked;
+	int has_length; /* a Content-Length header was given */
 	size_t header_bytes;
 	int in_header_value; /* the last header callback was a value */
 	const char *parse_error; /* http-parser's description, for HTTP_ERR_MALFORMED */

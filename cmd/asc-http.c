@@ -1,0 +1,592 @@
+/* asc-http: one HTTP request per process, from standard input, answered on standard output
+ * (inetd style: socat EXEC:, xinetd, systemd Accept=yes, tcpserver) or the CGI way. The
+ * body is handed to COMMAND, and COMMAND's exit status chooses the answer. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgi.h"
+#include "cidr.h"
+#include "handler.h"
+#include "http.h"
+#include "spool.h"
+#include "util.h"
+
+struct options {
+	const char *prefix;
+	size_t max_body;
+	double timeout;         /* for reading the request */
+	double handler_timeout; /* for COMMAND */
+	const char *spool;
+	const char *apps_dir;
+	int async;
+	int cgi;
+	struct cidr_list allow;
+	struct cidr_list trust_proxy;
+	char **command;
+};
+
+/* What happened to one request, for the answer and the log line. */
+struct exchange {
+	const struct options *opt;
+	double start;
+	char peer[64], peer_port[16];
+	struct http_request req;
+	struct buf raw;          /* the request's bytes as read, for the spool */
+	char path[1024];         /* without the query */
+	const char *query;
+	char spool_name[SPOOL_NAME_SIZE];
+	int spooled;
+};
+
+static void split_target(struct exchange *x);
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: %s [--path PREFIX] [--max-body N] [--timeout S] [--handler-timeout S]\n"
+		"                [--spool DIR] [--async] [--cgi] [--allow CIDR]... [--trust-proxy CIDR]...\n"
+		"                [--apps-dir DIR] -- COMMAND [ARG...]\n"
+		"\n"
+		"Reads one HTTP request on standard input and answers on standard output; a POST to\n"
+		"PREFIX runs COMMAND with the body on its input and the request in CGI variables.\n"
+		"\n"
+		"      --path PREFIX         where deliveries are posted (default /)\n"
+		"      --max-body N          largest body, K/M/G suffixes (default 1M); more is 413\n"
+		"      --timeout S           seconds to read the request (default 10); more is 408\n"
+		"      --handler-timeout S   seconds COMMAND may take (default 8); more is 503\n"
+		"      --spool DIR           keep each request in DIR/new before COMMAND runs\n"
+		"      --async               answer 202 once spooled, then run COMMAND (needs --spool)\n"
+		"      --cgi                 the request comes from a CGI server; answer with Status:\n"
+		"      --allow CIDR          only these peers (repeatable; also $ASCBELL_ALLOW)\n"
+		"      --trust-proxy CIDR    take the client from X-Forwarded-For behind this proxy\n"
+		"      --apps-dir DIR        the first path segment names DIR/NAME.env, or 404\n"
+		"  -q, --quiet               no log line\n"
+		"  -h, --help                this text\n"
+		"  -V, --version             the version\n",
+		progname);
+}
+
+static struct options parse_options(int argc, char **argv)
+{
+	enum { OPT_PATH = 256, OPT_MAX_BODY, OPT_TIMEOUT, OPT_HANDLER_TIMEOUT, OPT_SPOOL, OPT_ASYNC,
+	       OPT_CGI, OPT_ALLOW, OPT_TRUST_PROXY, OPT_APPS_DIR };
+	static const struct option longopts[] = {
+		{"path", required_argument, NULL, OPT_PATH},
+		{"max-body", required_argument, NULL, OPT_MAX_BODY},
+		{"timeout", required_argument, NULL, OPT_TIMEOUT},
+		{"handler-timeout", required_argument, NULL, OPT_HANDLER_TIMEOUT},
+		{"spool", required_argument, NULL, OPT_SPOOL},
+		{"async", no_argument, NULL, OPT_ASYNC},
+		{"cgi", no_argument, NULL, OPT_CGI},
+		{"allow", required_argument, NULL, OPT_ALLOW},
+		{"trust-proxy", required_argument, NULL, OPT_TRUST_PROXY},
+		{"apps-dir", required_argument, NULL, OPT_APPS_DIR},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	struct options opt = {.prefix = "/", .max_body = HTTP_DEFAULT_MAX_BODY, .timeout = 10,
+			      .handler_timeout = 8};
+	const char *env_allow = getenv("ASCBELL_ALLOW");
+	char *end;
+	int c;
+
+	opt.apps_dir = getenv("ASCBELL_APPS_DIR");
+	if (opt.apps_dir && !*opt.apps_dir)
+		opt.apps_dir = NULL;
+	/* "+": options end at the first non-option, COMMAND's own options are its own. */
+	while ((c = getopt_long(argc, argv, "+qhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_PATH:
+			if (optarg[0] != '/')
+				die(EX_USAGE, "--path: must start with /: %s", optarg);
+			opt.prefix = optarg;
+			break;
+		case OPT_MAX_BODY:
+			if (parse_size(optarg, &opt.max_body) != 0)
+				die(EX_USAGE, "--max-body: not a size: %s (bytes, or with K, M, G)", optarg);
+			break;
+		case OPT_TIMEOUT:
+		case OPT_HANDLER_TIMEOUT: {
+			double v = strtod(optarg, &end);
+			if (end == optarg || *end || !(v > 0) || v > 86400)
+				die(EX_USAGE, "--%s: not a number of seconds: %s",
+				    c == OPT_TIMEOUT ? "timeout" : "handler-timeout", optarg);
+			*(c == OPT_TIMEOUT ? &opt.timeout : &opt.handler_timeout) = v;
+			break;
+		}
+		case OPT_SPOOL: opt.spool = optarg; break;
+		case OPT_ASYNC: opt.async = 1; break;
+		case OPT_CGI: opt.cgi = 1; break;
+		case OPT_ALLOW:
+		case OPT_TRUST_PROXY:
+			if (cidr_add(c == OPT_ALLOW ? &opt.allow : &opt.trust_proxy, optarg) != 0)
+				die(EX_USAGE, "--%s: not an address or CIDR range: %s",
+				    c == OPT_ALLOW ? "allow" : "trust-proxy", optarg);
+			break;
+		case OPT_APPS_DIR: opt.apps_dir = optarg; break;
+		case 'q': msg_quiet = 1; break;
+		case 'h': usage(stdout); exit(finish_stdout());
+		case 'V': print_version(); exit(finish_stdout());
+		default: usage(stderr); exit(EX_USAGE);
+		}
+	}
+	if (optind >= argc)
+		die(EX_USAGE, "no COMMAND (asc-http [OPTION]... -- COMMAND [ARG...])");
+	if (opt.async && !opt.spool)
+		die(EX_USAGE, "--async needs --spool: a request answered 202 must be on disk");
+	if (!opt.allow.count && env_allow && *env_allow && cidr_add_list(&opt.allow, env_allow) != 0)
+		die(EX_CONFIG, "ASCBELL_ALLOW: not a list of addresses or CIDR ranges: %s", env_allow);
+	opt.command = argv + optind;
+	return opt;
+}
+
+/* Under inetd any of 0-2 may come closed; a file opened later would then take its place and
+ * receive what was meant for it. */
+static void ensure_standard_fds(void)
+{
+	int fd;
+	while ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) >= 0 && fd <= 2)
+		fcntl(fd, F_SETFD, 0);
+	if (fd > 2)
+		close(fd);
+}
+
+static void find_peer(struct exchange *x)
+{
+	static const char *const sources[][2] = {
+		{"SOCAT_PEERADDR", "SOCAT_PEERPORT"},
+		{"TCPREMOTEIP", "TCPREMOTEPORT"},
+		{"REMOTE_ADDR", "REMOTE_PORT"},
+	};
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		const char *addr = getenv(sources[i][0]), *port = getenv(sources[i][1]);
+		/* REMOTE_ADDR is the CGI server's word, meaningful only in --cgi mode. */
+		if (i == 2 && !x->opt->cgi)
+			break;
+		if (addr && *addr) {
+			snprintf(x->peer, sizeof x->peer, "%s", addr);
+			snprintf(x->peer_port, sizeof x->peer_port, "%s", port ? port : "");
+			return;
+		}
+	}
+	if (getpeername(STDIN_FILENO, (struct sockaddr *)&ss, &len) == 0) {
+		if (ss.ss_family == AF_INET) {
+			struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+			inet_ntop(AF_INET, &in->sin_addr, x->peer, sizeof x->peer);
+			snprintf(x->peer_port, sizeof x->peer_port, "%u", ntohs(in->sin_port));
+			return;
+		}
+		if (ss.ss_family == AF_INET6) {
+			struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+			inet_ntop(AF_INET6, &in6->sin6_addr, x->peer, sizeof x->peer);
+			snprintf(x->peer_port, sizeof x->peer_port, "%u", ntohs(in6->sin6_port));
+			return;
+		}
+	}
+	snprintf(x->peer, sizeof x->peer, "-");
+}
+
+static const char *reason_phrase(int code)
+{
+	switch (code) {
+	case 100: return "Continue";
+	case 200: return "OK";
+	case 202: return "Accepted";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 408: return "Request Timeout";
+	case 411: return "Length Required";
+	case 413: return "Content Too Large";
+	case 431: return "Request Header Fields Too Large";
+	case 500: return "Internal Server Error";
+	case 502: return "Bad Gateway";
+	case 503: return "Service Unavailable";
+	default: return "Status";
+	}
+}
+
+static void log_line(struct exchange *x, int code)
+{
+	char path[sizeof x->path];
+	size_t i;
+
+	if (msg_quiet)
+		return;
+	if (!x->path[0] && x->req.url.len)
+		split_target(x);
+	/* A log line is one line, whatever the client sent. */
+	snprintf(path, sizeof path, "%s", x->path[0] ? x->path : "-");
+	for (i = 0; path[i]; i++)
+		if ((unsigned char)path[i] < 0x20 || path[i] == 0x7f || path[i] == ' ')
+			path[i] = '?';
+	fprintf(stderr, "%s: %s %s %s %d %zu %.0fms%s%s\n", progname, x->peer,
+		x->req.method ? x->req.method : "-", path, code, x->req.body.len,
+		(now() - x->start) * 1000, x->spooled ? " " : "", x->spooled ? x->spool_name : "");
+}
+
+/* The answer: a small JSON body saying what happened. */
+static void respond(struct exchange *x, int code, const char *message, const char *extra)
+{
+	char body[256], head[512];
+	int n;
+
+	snprintf(body, sizeof body, "{\"status\":%d,\"message\":\"%s\"}\n", code, message);
+	if (x->opt->cgi)
+		n = snprintf(head, sizeof head, "Status: %d %s\r\nContent-Type: application/json\r\n%s\r\n",
+			     code, reason_phrase(code), extra ? extra : "");
+	else
+		n = snprintf(head, sizeof head,
+			     "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
+			     "Connection: close\r\n%s\r\n",
+			     code, reason_phrase(code), strlen(body), extra ? extra : "");
+	fwrite(head, 1, (size_t)n, stdout);
+	fputs(body, stdout);
+	fflush(stdout);
+	log_line(x, code);
+}
+
+/* ---- reading ---- */
+
+static int status_of_state(enum http_state state)
+{
+	switch (state) {
+	case HTTP_ERR_HEADERS_TOO_LARGE:
+	case HTTP_ERR_TOO_MANY_HEADERS: return 431;
+	case HTTP_ERR_BODY_TOO_LARGE: return 413;
+	case HTTP_ERR_TRUNCATED:
+	case HTTP_ERR_MALFORMED: return 400;
+	default: return 0;
+	}
+}
+
+/* The client, behind a trusted proxy: the address that proxy added last to X-Forwarded-For. */
+static void client_behind_proxy(struct exchange *x)
+{
+	const char *forwarded = http_request_header(&x->req, "x-forwarded-for");
+	const char *last;
+	size_t len;
+
+	if (!forwarded || !x->opt->trust_proxy.count || !cidr_contains(&x->opt->trust_proxy, x->peer))
+		return;
+	last = strrchr(forwarded, ',');
+	last = last ? last + 1 : forwarded;
+	while (*last == ' ')
+		last++;
+	len = strcspn(last, " ");
+	if (len && len < sizeof x->peer) {
+		memcpy(x->peer, last, len);
+		x->peer[len] = '\0';
+	}
+}
+
+static void split_target(struct exchange *x)
+{
+	const char *url = x->req.url.data ? x->req.url.data : "";
+	size_t len = strcspn(url, "?");
+
+	if (len >= sizeof x->path)
+		len = sizeof x->path - 1;
+	memcpy(x->path, url, len);
+	x->path[len] = '\0';
+	x->query = url[len] == '?' ? url + len + 1 : "";
+}
+
+/* Reads the request from the network with a deadline. Returns 0 when whole, or the status
+ * to answer. The headers are checked as soon as they are in, before any body is read. */
+static int read_network_request(struct exchange *x, int (*check_headers)(struct exchange *))
+{
+	double deadline = x->start + x->opt->timeout;
+	char chunk[16384];
+
+	for (;;) {
+		struct pollfd pfd = {STDIN_FILENO, POLLIN, 0};
+		double left = deadline - now();
+		size_t offset = 0;
+		ssize_t n;
+
+		if (left <= 0)
+			return 408;
+		if (poll(&pfd, 1, (int)(left * 1000) + 1) == 0)
+			return 408;
+		n = read(STDIN_FILENO, chunk, sizeof chunk);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			enum http_state state = http_request_eof(&x->req);
+			return state == HTTP_DONE ? 0 : status_of_state(state);
+		}
+		/* The raw request is kept for the spool, within the same limits. */
+		if (x->raw.len + (size_t)n <= x->opt->max_body * 2 + HTTP_DEFAULT_MAX_HEADER_BYTES)
+			buf_append(&x->raw, chunk, (size_t)n);
+		while (offset < (size_t)n) {
+			size_t used;
+			enum http_state state = http_request_feed(&x->req, chunk + offset,
+								  (size_t)n - offset, &used);
+			offset += used;
+			if (state == HTTP_HEADERS_DONE) {
+				int code = check_headers(x);
+				if (code)
+					return code;
+			} else if (state == HTTP_DONE) {
+				/* Bytes past the end of the request are not kept. */
+				x->raw.len -= (size_t)n - offset;
+				return 0;
+			} else if (state != HTTP_NEED_MORE) {
+				return status_of_state(state);
+			}
+		}
+	}
+}
+
+/* ---- routing ---- */
+
+/* The path after the prefix, or NULL when the request is not for us. */
+static const char *after_prefix(const struct exchange *x)
+{
+	size_t len = strlen(x->opt->prefix);
+
+	while (len > 1 && x->opt->prefix[len - 1] == '/')
+		len--;
+	if (len == 1)
+		return x->path;
+	if (strncmp(x->path, x->opt->prefix, len) != 0)
+		return NULL;
+	if (x->path[len] != '\0' && x->path[len] != '/')
+		return NULL;
+	return x->path + len;
+}
+
+/* With --apps-dir, the first segment names an app that must have DIR/NAME.env. */
+static int app_exists(const struct exchange *x, const char *rest)
+{
+	char name[256], file[4096];
+	struct stat st;
+	size_t len;
+
+	if (!x->opt->apps_dir)
+		return 1;
+	static const char allowed[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-";
+
+	rest += strspn(rest, "/");
+	len = strcspn(rest, "/");
+	/* Checked before any file is looked at: no "..", no other directory. */
+	if (len == 0 || len >= sizeof name || strspn(rest, allowed) < len)
+		return 0;
+	memcpy(name, rest, len);
+	name[len] = '\0';
+	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return 0;
+	snprintf(file, sizeof file, "%s/%s.env", x->opt->apps_dir, name);
+	return stat(file, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* The answer to GET /healthz: 200, told apart from a delivery's. */
+#define HEALTHY 1200
+
+/* Everything that can be decided from the headers alone. */
+static int check_headers(struct exchange *x)
+{
+	const char *expect, *rest;
+
+	client_behind_proxy(x);
+	if (x->opt->allow.count && !cidr_contains(&x->opt->allow, x->peer))
+		return 403;
+	split_target(x);
+	if (strcmp(x->path, "/healthz") == 0)
+		return strcmp(x->req.method, "GET") == 0 || strcmp(x->req.method, "HEAD") == 0 ? HEALTHY
+															: 405;
+	rest = after_prefix(x);
+	if (!rest || !app_exists(x, rest))
+		return 404;
+	if (strcmp(x->req.method, "POST") != 0)
+		return 405;
+	if (!x->req.chunked && !x->req.has_length)
+		return 411;
+	expect = http_request_header(&x->req, "expect");
+	if (expect && strcasecmp(expect, "100-continue") == 0 && !x->opt->cgi) {
+		fputs("HTTP/1.1 100 Continue\r\n\r\n", stdout);
+		fflush(stdout);
+	}
+	return 0;
+}
+
+/* ---- handling ---- */
+
+/* The exit-status table of DESIGN.md, as HTTP. */
+static int status_of_exit(const struct handler_result *r)
+{
+	if (r->timed_out)
+		return 503;
+	if (r->signal)
+		return 500;
+	switch (r->status) {
+	case 0: return 200;
+	case 65: return 400;
+	case 69: return 502;
+	case 75: return 503;
+	case 77: return 401;
+	default: return 500;
+	}
+}
+
+static const char *message_of(int code)
+{
+	switch (code) {
+	case 200: return "delivered";
+	case 202: return "accepted";
+	case 400: return "not an App Store Connect delivery";
+	case 401: return "signature missing or wrong";
+	case 403: return "not allowed from this address";
+	case 404: return "no such path";
+	case 405: return "method not allowed";
+	case 408: return "request took too long";
+	case 411: return "Content-Length required";
+	case 413: return "body too large";
+	case 431: return "headers too large";
+	case 502: return "Echobell refused";
+	case 503: return "try again later";
+	default: return "internal error";
+	}
+}
+
+/* Success moves the request to cur/, a forged or malformed one is deleted, anything else
+ * stays in new/ for asc-replay. */
+static void settle_spool(struct exchange *x, int code)
+{
+	if (!x->spooled)
+		return;
+	if (code >= 200 && code < 300)
+		spool_move(x->opt->spool, "new", x->spool_name, "cur", x->spool_name);
+	else if (code == 400 || code == 401)
+		spool_remove(x->opt->spool, "new", x->spool_name);
+}
+
+static int run_command(struct exchange *x)
+{
+	struct handler_result result;
+	const char *rest = after_prefix(x);
+	char spool_file[4096];
+
+	cgi_set_environment(&x->req, rest ? rest : "", x->query, x->peer, x->peer_port);
+	if (x->spooled) {
+		snprintf(spool_file, sizeof spool_file, "%s/new/%s", x->opt->spool, x->spool_name);
+		setenv("ASC_SPOOL_FILE", spool_file, 1);
+	}
+	if (handler_run(x->opt->command, x->req.body.data ? x->req.body.data : "", x->req.body.len,
+			x->opt->handler_timeout, &result) != 0) {
+		msg_error("cannot run %s: %s", x->opt->command[0], strerror(errno));
+		return 500;
+	}
+	if (result.timed_out)
+		msg_error("%s took more than %.0f s: stopped", x->opt->command[0], x->opt->handler_timeout);
+	return status_of_exit(&result);
+}
+
+/* --async: the answer is already given; the handler runs on, away from the connection. */
+static void run_detached(struct exchange *x)
+{
+	pid_t pid;
+	int code;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid != 0)
+		return; /* the parent (or a failed fork) is done: the request is spooled */
+	setsid();
+	if (freopen("/dev/null", "r", stdin) == NULL || freopen("/dev/null", "w", stdout) == NULL)
+		_exit(EX_OSERR);
+	code = run_command(x);
+	settle_spool(x, code);
+	log_line(x, code);
+	_exit(0);
+}
+
+int main(int argc, char **argv)
+{
+	struct options opt;
+	struct exchange x;
+	const struct http_limits limits = {HTTP_DEFAULT_MAX_HEADER_BYTES, HTTP_DEFAULT_MAX_HEADERS, 0};
+	struct http_limits my_limits = limits;
+	int code;
+
+	ensure_standard_fds();
+	signal(SIGPIPE, SIG_IGN);
+	set_progname(argv[0]);
+	opt = parse_options(argc, argv);
+	memset(&x, 0, sizeof x);
+	x.opt = &opt;
+	x.start = now();
+	x.query = "";
+	find_peer(&x);
+	cgi_clear_environment();
+
+	my_limits.max_body = opt.max_body;
+	http_request_init(&x.req, &my_limits);
+	/* A peer that may not post is refused before a byte is read, unless it is a proxy
+	 * whose X-Forwarded-For has to be read first. */
+	if (opt.allow.count && !cidr_contains(&opt.allow, x.peer) &&
+	    !(opt.trust_proxy.count && cidr_contains(&opt.trust_proxy, x.peer))) {
+		respond(&x, 403, message_of(403), NULL);
+		return 0;
+	}
+	if (opt.cgi) {
+		enum http_state state = cgi_read_request(&x.req, &x.raw);
+		code = state == HTTP_DONE ? check_headers(&x) : status_of_state(state);
+		if (state == HTTP_ERR_BODY_TOO_LARGE || state == HTTP_ERR_HEADERS_TOO_LARGE)
+			split_target(&x);
+	} else {
+		code = read_network_request(&x, check_headers);
+	}
+	if (code == 0 && opt.spool) {
+		if (spool_prepare(opt.spool) != 0 ||
+		    spool_add(opt.spool, x.raw.data, x.raw.len, x.spool_name) != 0) {
+			msg_error("cannot write the spool %s: %s", opt.spool, strerror(errno));
+			code = 503;
+		} else {
+			x.spooled = 1;
+		}
+	}
+	if (code == 0 && opt.async) {
+		respond(&x, 202, message_of(202), NULL);
+		run_detached(&x);
+		return 0;
+	}
+	if (code == 0)
+		code = run_command(&x);
+	if (code == HEALTHY) {
+		respond(&x, 200, "ok", NULL);
+		return 0;
+	}
+	settle_spool(&x, code);
+	respond(&x, code, message_of(code), code == 405 ? "Allow: POST\r\n" : NULL);
+	http_request_free(&x.req);
+	buf_free(&x.raw);
+	return 0;
+}

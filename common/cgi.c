@@ -1,0 +1,174 @@
+/* cgi: the request in a CGI handler's environment, and a request from a CGI server. */
+#include "cgi.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+
+extern char **environ;
+
+void cgi_clear_environment(void)
+{
+	size_t i = 0;
+
+	while (environ[i]) {
+		if (strncmp(environ[i], "HTTP_", 5) == 0) {
+			char name[256];
+			size_t len = strcspn(environ[i], "=");
+			if (len < sizeof name) {
+				memcpy(name, environ[i], len);
+				name[len] = '\0';
+				unsetenv(name);
+				continue; /* environ shifted: look at the same index again */
+			}
+		}
+		i++;
+	}
+}
+
+/* "X-Apple-Signature" -> "HTTP_X_APPLE_SIGNATURE"; 0 when the name is not a plain token. */
+static int variable_name(const char *header, size_t len, char *out, size_t size)
+{
+	size_t i;
+
+	if (len == 0 || len + 6 > size)
+		return 0;
+	memcpy(out, "HTTP_", 5);
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)header[i];
+		if (c == '-')
+			out[5 + i] = '_';
+		else if (isalnum(c))
+			out[5 + i] = (char)toupper(c);
+		else
+			return 0;
+	}
+	out[5 + len] = '\0';
+	return 1;
+}
+
+void cgi_set_environment(const struct http_request *req, const char *path_info,
+			 const char *query, const char *remote_addr, const char *remote_port)
+{
+	const char *type = http_request_header(req, "content-type");
+	char length[32], name[300];
+	size_t i;
+
+	snprintf(length, sizeof length, "%zu", req->body.len);
+	setenv("GATEWAY_INTERFACE", "CGI/1.1", 1);
+	setenv("REQUEST_METHOD", req->method ? req->method : "", 1);
+	setenv("PATH_INFO", path_info, 1);
+	setenv("QUERY_STRING", query, 1);
+	setenv("CONTENT_LENGTH", length, 1);
+	if (type)
+		setenv("CONTENT_TYPE", type, 1);
+	else
+		unsetenv("CONTENT_TYPE");
+	setenv("REMOTE_ADDR", remote_addr, 1);
+	setenv("REMOTE_PORT", remote_port, 1);
+	for (i = 0; i < req->header_count; i++) {
+		const struct http_header *h = &req->headers[i];
+		if (!variable_name(h->name.data, h->name.len, name, sizeof name))
+			continue;
+		if (!strcmp(name, "HTTP_PROXY") || !strcmp(name, "HTTP_CONTENT_LENGTH") ||
+		    !strcmp(name, "HTTP_CONTENT_TYPE"))
+			continue;
+		/* The first of repeated headers wins, as http_request_header does. */
+		if (!getenv(name))
+			setenv(name, h->value.data ? h->value.data : "", 1);
+	}
+}
+
+/* Appends "Name: value\r\n" for a CGI variable HTTP_X_NAME. */
+static void append_header_from(struct buf *raw, const char *entry)
+{
+	const char *eq = strchr(entry, '=');
+	const char *p;
+
+	if (!eq)
+		return;
+	for (p = entry + 5; p < eq; p++) {
+		char c = *p == '_' ? '-' : (char)tolower((unsigned char)*p);
+		buf_append(raw, &c, 1);
+	}
+	buf_append(raw, ": ", 2);
+	buf_append(raw, eq + 1, strlen(eq + 1));
+	buf_append(raw, "\r\n", 2);
+}
+
+enum http_state cgi_read_request(struct http_request *req, struct buf *raw)
+{
+	const char *method = getenv("REQUEST_METHOD");
+	const char *path = getenv("PATH_INFO");
+	const char *script = getenv("SCRIPT_NAME");
+	const char *query = getenv("QUERY_STRING");
+	const char *length = getenv("CONTENT_LENGTH");
+	const char *type = getenv("CONTENT_TYPE");
+	char line[64];
+	size_t i, used, offset = 0;
+	enum http_state state;
+
+	if (!method || !*method)
+		return req->state = HTTP_ERR_MALFORMED;
+	/* Rebuild the request as it came, so one parser (and its limits) serves both paths,
+	 * and the spool holds a request that asc-verify --http and asc-replay can read. */
+	buf_append(raw, method, strlen(method));
+	buf_append(raw, " ", 1);
+	if (script)
+		buf_append(raw, script, strlen(script));
+	if (path)
+		buf_append(raw, path, strlen(path));
+	if ((!script || !*script) && (!path || !*path))
+		buf_append(raw, "/", 1);
+	if (query && *query) {
+		buf_append(raw, "?", 1);
+		buf_append(raw, query, strlen(query));
+	}
+	buf_append(raw, " HTTP/1.1\r\n", 11);
+	for (i = 0; environ[i]; i++)
+		if (strncmp(environ[i], "HTTP_", 5) == 0)
+			append_header_from(raw, environ[i]);
+	if (type) {
+		buf_append(raw, "Content-Type: ", 14);
+		buf_append(raw, type, strlen(type));
+		buf_append(raw, "\r\n", 2);
+	}
+	if (length && *length) {
+		snprintf(line, sizeof line, "Content-Length: %s\r\n", length);
+		buf_append(raw, line, strlen(line));
+	}
+	buf_append(raw, "\r\n", 2);
+
+	/* Headers first: their limits and the declared length are checked before the body
+	 * is read. */
+	while (offset < raw->len) {
+		state = http_request_feed(req, raw->data + offset, raw->len - offset, &used);
+		offset += used;
+		if (state != HTTP_NEED_MORE && state != HTTP_HEADERS_DONE)
+			return state;
+	}
+	for (;;) {
+		char chunk[16384];
+		ssize_t n;
+
+		if (req->state == HTTP_DONE)
+			return HTTP_DONE;
+		n = read(STDIN_FILENO, chunk, sizeof chunk);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return http_request_eof(req);
+		buf_append(raw, chunk, (size_t)n);
+		for (offset = 0; offset < (size_t)n;) {
+			state = http_request_feed(req, chunk + offset, (size_t)n - offset, &used);
+			offset += used;
+			if (state != HTTP_NEED_MORE && state != HTTP_HEADERS_DONE)
+				return state;
+		}
+	}
+}
