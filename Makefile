@@ -85,7 +85,7 @@ bench: all
 	bash scripts/bench
 
 run: all
-	@echo "not yet: see the issue about asc-http (the receiver lands with it)"
+	@sh scripts/run-local
 
 # The whole suite against an ASan+UBSan build. Sanitizer reports go to files, so a report
 # from a program whose exit status a test expected to be non-zero still fails the run.
