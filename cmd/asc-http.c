@@ -272,6 +272,28 @@ static void respond(struct exchange *x, int code, const char *message, const cha
 	log_line(x, code);
 }
 
+/* After an early answer (413, 403, 408...) the client may still be sending: reading and
+ * dropping what comes, for a moment, keeps the connection from being reset under the
+ * answer before the client has read it. Nothing of it is kept or looked at. */
+static void drain_input(void)
+{
+	char sink[65536];
+	double until = now() + 1;
+	size_t dropped = 0;
+
+	while (dropped < 8 * 1024 * 1024) {
+		struct pollfd pfd = {STDIN_FILENO, POLLIN, 0};
+		double left = until - now();
+		ssize_t n;
+		if (left <= 0 || poll(&pfd, 1, (int)(left * 1000) + 1) <= 0)
+			return;
+		n = read(STDIN_FILENO, sink, sizeof sink);
+		if (n <= 0)
+			return;
+		dropped += (size_t)n;
+	}
+}
+
 /* ---- reading ---- */
 
 static int status_of_state(enum http_state state)
@@ -545,7 +567,6 @@ int main(int argc, char **argv)
 	x.start = now();
 	x.query = "";
 	find_peer(&x);
-	cgi_clear_environment();
 
 	my_limits.max_body = opt.max_body;
 	http_request_init(&x.req, &my_limits);
@@ -554,14 +575,19 @@ int main(int argc, char **argv)
 	if (opt.allow.count && !cidr_contains(&opt.allow, x.peer) &&
 	    !(opt.trust_proxy.count && cidr_contains(&opt.trust_proxy, x.peer))) {
 		respond(&x, 403, message_of(403), NULL);
+		if (!opt.cgi)
+			drain_input();
 		return 0;
 	}
 	if (opt.cgi) {
+		/* The request's own HTTP_* variables are read before the inherited ones go. */
 		enum http_state state = cgi_read_request(&x.req, &x.raw);
+		cgi_clear_environment();
 		code = state == HTTP_DONE ? check_headers(&x) : status_of_state(state);
 		if (state == HTTP_ERR_BODY_TOO_LARGE || state == HTTP_ERR_HEADERS_TOO_LARGE)
 			split_target(&x);
 	} else {
+		cgi_clear_environment();
 		code = read_network_request(&x, check_headers);
 	}
 	if (code == 0 && opt.spool) {
@@ -586,6 +612,8 @@ int main(int argc, char **argv)
 	}
 	settle_spool(&x, code);
 	respond(&x, code, message_of(code), code == 405 ? "Allow: POST\r\n" : NULL);
+	if (!opt.cgi && x.req.state != HTTP_DONE)
+		drain_input();
 	http_request_free(&x.req);
 	buf_free(&x.raw);
 	return 0;

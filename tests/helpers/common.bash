@@ -75,3 +75,48 @@ refute_token() {
 		return 1
 	fi
 }
+
+# A TCP port that was free a moment ago.
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# socat listening on 127.0.0.1:$LISTEN_PORT, running asc-http ARGS for each connection; its
+# log (asc-http's lines) in $BATS_TEST_TMPDIR/listener.log. Extra socat address options for
+# the listening side may come in $LISTEN_OPTIONS, and LISTEN_TYPE replaces TCP-LISTEN.
+start_listener() {
+	LISTEN_PORT=$(free_port)
+	socat "${LISTEN_TYPE:-TCP-LISTEN}:$LISTEN_PORT,bind=127.0.0.1,reuseaddr,fork${LISTEN_OPTIONS:-}" \
+		EXEC:"$ASCBELL_BIN/asc-http $*" 2>>"$BATS_TEST_TMPDIR/listener.log" 3>&- &
+	LISTENER_PID=$!
+	for _ in $(seq 100); do
+		socat -u /dev/null TCP:127.0.0.1:"$LISTEN_PORT" 2>/dev/null && break
+		sleep 0.05
+	done
+}
+
+stop_listener() {
+	[ -n "${LISTENER_PID:-}" ] || return 0
+	kill "$LISTENER_PID" 2>/dev/null || true
+	wait "$LISTENER_PID" 2>/dev/null || true
+	LISTENER_PID=
+}
+
+# Sends the raw request in file $1 to the listener; the answer lands in $ANSWER and its status
+# code in $CODE. Extra socat options for the connecting side in $CONNECT_OPTIONS.
+send_raw() {
+	ANSWER=$(socat -t 15 - "TCP:127.0.0.1:$LISTEN_PORT${CONNECT_OPTIONS:-}" <"$1" | tr -d '\r')
+	CODE=$(printf '%s\n' "$ANSWER" | head -n 1 | cut -d' ' -f2)
+}
+
+# A signed POST of body file $2 to path $1, as App Store Connect sends it, into file $3.
+# The secret is $ASC_WEBHOOK_SECRET (or its file).
+signed_request() {
+	local path=$1 body=$2 out=$3 signature
+	signature=$(asc-verify --sign <"$body")
+	{
+		printf 'POST %s HTTP/1.1\r\nHost: receiver.test\r\nContent-Type: application/json\r\n' "$path"
+		printf 'x-apple-signature: %s\r\nContent-Length: %d\r\n\r\n' "$signature" "$(wc -c <"$body")"
+		cat "$body"
+	} >"$out"
+}
