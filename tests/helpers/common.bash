@@ -28,15 +28,17 @@ openssl_signature() {
 	printf 'hmacsha256=%s' "$(openssl dgst -sha256 -hmac "$secret" -r <"$file" | cut -d' ' -f1)"
 }
 
-# A fake Echobell (tests/helpers/fake-echobell) in $BATS_TEST_TMPDIR/fake; its URL, with a
-# token that must never show in a message, in $FAKE_URL. Arguments go to the fake.
+# A fake Echobell (tests/helpers/fake-echobell) in $BATS_TEST_TMPDIR/$FAKE_NAME (default
+# "fake"); its URL, with a token that must never show in a message, in $FAKE_URL. Arguments
+# go to the fake. Every fake started is stopped by stop_fake.
 FAKE_TOKEN=tok3n-S3CRET-9f8e7d
 start_fake() {
-	FAKE_DIR="$BATS_TEST_TMPDIR/fake"
+	FAKE_DIR="$BATS_TEST_TMPDIR/${FAKE_NAME:-fake}"
 	rm -rf "$FAKE_DIR"
 	mkdir -p "$FAKE_DIR"
 	"$BATS_TEST_DIRNAME/helpers/fake-echobell" "$FAKE_DIR" --lifetime 120 "$@" 3>&- &
 	FAKE_PID=$!
+	FAKE_PIDS="${FAKE_PIDS:-} $FAKE_PID"
 	for _ in $(seq 100); do
 		[ -s "$FAKE_DIR/port" ] && break
 		sleep 0.05
@@ -46,16 +48,24 @@ start_fake() {
 }
 
 stop_fake() {
-	[ -n "${FAKE_PID:-}" ] || return 0
-	touch "$FAKE_DIR/stop"
-	kill "$FAKE_PID" 2>/dev/null || true
-	wait "$FAKE_PID" 2>/dev/null || true
-	FAKE_PID=
+	local pid
+	for pid in ${FAKE_PIDS:-}; do
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+	FAKE_PIDS=
 }
 
-# How many requests the fake has seen.
+# How many requests the fake has seen (the file may be caught half written: read again).
 fake_requests() {
-	cat "$FAKE_DIR/requests" 2>/dev/null || echo 0
+	local n
+	for _ in 1 2 3 4 5; do
+		n=$(cat "$FAKE_DIR/requests" 2>/dev/null)
+		[ -n "$n" ] && break
+		[ -e "$FAKE_DIR/requests" ] || { n=0; break; }
+		sleep 0.01
+	done
+	echo "${n:-0}"
 }
 
 # Waits (at most $2 tenths of a second, default 100) until the fake has seen $1 requests.
@@ -86,7 +96,9 @@ free_port() {
 # the listening side may come in $LISTEN_OPTIONS, and LISTEN_TYPE replaces TCP-LISTEN.
 start_listener() {
 	LISTEN_PORT=$(free_port)
-	socat "${LISTEN_TYPE:-TCP-LISTEN}:$LISTEN_PORT,bind=127.0.0.1,reuseaddr,fork${LISTEN_OPTIONS:-}" \
+	# -t 15: after the client half-closes, socat waits this long for the answer (its
+	# default, half a second, would cut off any handler slower than that).
+	socat -t 15 "${LISTEN_TYPE:-TCP-LISTEN}:$LISTEN_PORT,bind=127.0.0.1,reuseaddr,fork${LISTEN_OPTIONS:-}" \
 		EXEC:"$ASCBELL_BIN/asc-http $*" 2>>"$BATS_TEST_TMPDIR/listener.log" 3>&- &
 	LISTENER_PID=$!
 	for _ in $(seq 100); do

@@ -1,0 +1,282 @@
+#!/usr/bin/env bats
+# The whole receiver: signed deliveries over real TCP through socat, asc-http, asc-receiver
+# and the programs, to a fake Echobell; in direct mode and in queued mode.
+
+load helpers/common
+
+RECEIVER="$BATS_TEST_DIRNAME/../scripts/asc-receiver"
+REPLAY="$BATS_TEST_DIRNAME/../scripts/asc-replay"
+
+setup() {
+	unset ASCBELL_ALLOW ASCBELL_APPS_DIR ASCBELL_OUTBOX ASCBELL_DEDUP_DIR ECHOBELL_ESCALATION_URL_FILE \
+		ECHOBELL_URL_FILE ASC_WEBHOOK_SECRET ASCBELL_DRY_RUN
+	export ASCBELL_ENV=/nonexistent ASCBELL_NOW=2026-03-09T12:00:00Z
+	export ASC_WEBHOOK_SECRET_FILE=$(secret_file 'receiver secret')
+	export ASC_APP_ID=6447123456 ASC_APP_NAME=MyApp
+	export ASCBELL_UNSENT="$BATS_TEST_TMPDIR/unsent"
+	SPOOL="$BATS_TEST_TMPDIR/spool"
+	# The programs under test (build/bin, or the ASan build under make sanitize), behind
+	# wrappers that note which of them ran.
+	REAL_BIN=$ASCBELL_BIN
+	export ASCBELL_BIN="$BATS_TEST_TMPDIR/bin" RAN="$BATS_TEST_TMPDIR/ran"
+	mkdir -p "$ASCBELL_BIN"
+	for prog in asc-verify asc-parse asc-render echobell-send; do
+		printf '#!/bin/sh\necho %s >>"$RAN"\nexec "%s/%s" "$@"\n' "$prog" "$REAL_BIN" "$prog" >"$ASCBELL_BIN/$prog"
+		chmod +x "$ASCBELL_BIN/$prog"
+	done
+}
+
+teardown() {
+	stop_listener
+	stop_fake
+	[ -z "${WATCHERS:-}" ] || kill $WATCHERS 2>/dev/null || true
+}
+
+# asc-http's own binary is the one under test (ASCBELL_BIN is the wrappers' directory here).
+start_receiver() {
+	LISTEN_PORT=$(free_port)
+	socat -t 15 "${LISTEN_TYPE:-TCP-LISTEN}:$LISTEN_PORT,bind=127.0.0.1,reuseaddr,fork${LISTEN_OPTIONS:-}" \
+		EXEC:"$REAL_BIN/asc-http --spool $SPOOL $* -- $RECEIVER" 2>>"$BATS_TEST_TMPDIR/listener.log" 3>&- &
+	LISTENER_PID=$!
+	for _ in $(seq 100); do
+		socat -u /dev/null TCP:127.0.0.1:"$LISTEN_PORT" 2>/dev/null && break
+		sleep 0.05
+	done
+}
+
+# Posts payload $1 signed (to path $2, default /) and sets $CODE.
+deliver() {
+	signed_request "${2:-/}" "$1" "$BATS_TEST_TMPDIR/request"
+	send_raw "$BATS_TEST_TMPDIR/request"
+}
+
+# What asc-render makes of a payload, to compare with what reached the fake.
+expected_notification() {
+	"$REAL_BIN/asc-parse" -q <"$1" | "$REAL_BIN/asc-render" --only | jq -c '{title, body, externalLink}'
+}
+
+notifications() {
+	jq -c '{title, body, externalLink}' "$FAKE_DIR/bodies"
+}
+
+@test "every fixture, signed, becomes exactly one notification with the expected text" {
+	start_fake
+	export ECHOBELL_WEBHOOK_URL="$FAKE_URL"
+	start_receiver
+	: >"$BATS_TEST_TMPDIR/expected"
+	for payload in "$FIXTURES"/asc/*.json "$FIXTURES"/asc-more/*.json; do
+		deliver "$payload"
+		assert_equal "$CODE" 200
+		expected_notification "$payload" >>"$BATS_TEST_TMPDIR/expected"
+	done
+	assert_equal "$(notifications)" "$(cat "$BATS_TEST_TMPDIR/expected")"
+	assert_equal "$(jq -r .title "$FAKE_DIR/bodies" | grep -c .)" "$(ls "$FIXTURES"/asc/*.json "$FIXTURES"/asc-more/*.json | wc -l)"
+	grep -qx '❌ MyApp: Rejected' <(jq -r .title "$FAKE_DIR/bodies")
+	# Handled deliveries move to cur/.
+	run ls "$SPOOL/new"
+	assert_output ''
+	refute_token "$(cat "$BATS_TEST_TMPDIR/listener.log")"
+}
+
+@test "a forged delivery: 401, nothing sent, only asc-verify ran, the spooled request gone" {
+	start_fake
+	export ECHOBELL_WEBHOOK_URL="$FAKE_URL"
+	start_receiver
+	signed_request / "$FIXTURES/asc/app-version-rejected.json" "$BATS_TEST_TMPDIR/request"
+	sed -i 's/REJECTED/ACCEPTED/' "$BATS_TEST_TMPDIR/request"
+	send_raw "$BATS_TEST_TMPDIR/request"
+	assert_equal "$CODE" 401
+	assert_equal "$(fake_requests)" 0
+	assert_equal "$(cat "$RAN")" asc-verify
+	run ls "$SPOOL/new" "$SPOOL/cur"
+	assert_output "$(printf '%s/cur:\n\n%s/new:' "$SPOOL" "$SPOOL")"
+}
+
+@test "a signed body that is not JSON: 400, nothing sent" {
+	start_fake
+	export ECHOBELL_WEBHOOK_URL="$FAKE_URL"
+	start_receiver
+	printf 'not json at all' >"$BATS_TEST_TMPDIR/body"
+	deliver "$BATS_TEST_TMPDIR/body"
+	assert_equal "$CODE" 400
+	assert_equal "$(fake_requests)" 0
+}
+
+@test "Echobell 503: the notification is kept, App Store Connect gets 200; a flush delivers it later" {
+	start_fake --script 503
+	export ECHOBELL_WEBHOOK_URL="$FAKE_URL"
+	start_receiver
+	deliver "$FIXTURES/asc/app-version-rejected.json"
+	assert_equal "$CODE" 200
+	[ "$(ls "$ASCBELL_UNSENT/new" | wc -l)" -eq 1 ]
+	echo 200 >"$FAKE_DIR/mode"
+	: >"$FAKE_DIR/bodies"
+	"$REAL_BIN/echobell-send" --flush "$ASCBELL_UNSENT"
+	assert_equal "$(notifications)" "$(expected_notification "$FIXTURES/asc/app-version-rejected.json")"
+}
+
+@test "Echobell down and nowhere to keep the notification: 503, the delivery stays in new/" {
+	start_fake --script 503
+	export ECHOBELL_WEBHOOK_URL="$FAKE_URL" ASCBELL_UNSENT=/dev/null/unsent
+	start_receiver
+	deliver "$FIXTURES/asc/app-version-rejected.json"
+	assert_equal "$CODE" 503
+	[ "$(ls "$SPOOL/new" | wc -l)" -eq 1 ]
+}
+
+@test "the handler killed mid-way: the delivery stays in new/, and asc-replay delivers it" {
+	start_fake --script stall
+	export ECHOBELL_WEBHOOK_URL="$FAKE_URL"
+	start_receiver --handler-timeout 1
+	deliver "$FIXTURES/asc/build-beta-state.json"
+	assert_equal "$CODE" 503
+	[ "$(ls "$SPOOL/new" | wc -l)" -eq 1 ]
+	echo 200 >"$FAKE_DIR/mode"
+	: >"$FAKE_DIR/bodies"
+	PATH="$REAL_BIN:$PATH" run --separate-stderr "$REPLAY" "$SPOOL" "$RECEIVER"
+	assert_success
+	run ls "$SPOOL/new"
+	assert_output ''
+	assert_equal "$(notifications)" "$(expected_notification "$FIXTURES/asc/build-beta-state.json")"
+}
+
+@test "50 concurrent signed deliveries: 50 notifications, none lost or doubled" {
+	start_fake
+	export ECHOBELL_WEBHOOK_URL="$FAKE_URL"
+	start_receiver
+	for i in $(seq 50); do
+		jq -c --arg id "id-$i" '.data.id = $id' "$FIXTURES/asc/ping.json" >"$BATS_TEST_TMPDIR/p$i"
+		signed_request / "$BATS_TEST_TMPDIR/p$i" "$BATS_TEST_TMPDIR/r$i"
+	done
+	for i in $(seq 50); do
+		socat -t 15 - TCP:127.0.0.1:"$LISTEN_PORT" <"$BATS_TEST_TMPDIR/r$i" >"$BATS_TEST_TMPDIR/a$i" &
+	done
+	wait_for_requests 50 300
+	for _ in $(seq 100); do
+		[ "$(cat "$BATS_TEST_TMPDIR"/a* | grep -c '^HTTP/1.1 ')" -ge 50 ] && break
+		sleep 0.1
+	done
+	assert_equal "$(fake_requests)" 50
+	assert_equal "$(jq -r .id "$FAKE_DIR/bodies" | sort -u | wc -l)" 50
+	assert_equal "$(cat "$BATS_TEST_TMPDIR"/a* | grep -c '^HTTP/1.1 200 OK')" 50
+}
+
+@test "the same event delivered twice (Apple's rare duplicate): one notification" {
+	start_fake
+	export ECHOBELL_WEBHOOK_URL="$FAKE_URL" ASCBELL_DEDUP_DIR="$BATS_TEST_TMPDIR/dedup"
+	start_receiver
+	deliver "$FIXTURES/asc/app-version-rejected.json"
+	assert_equal "$CODE" 200
+	deliver "$FIXTURES/asc/app-version-rejected.json"
+	assert_equal "$CODE" 200
+	assert_equal "$(fake_requests)" 1
+	grep -q "event 9d4e2b71-0c6a-4f3e-8b15-7a2c9e0d6f43 was already notified" "$BATS_TEST_TMPDIR/listener.log"
+}
+
+@test "a failed send releases the event's marker, so Apple's retry is notified" {
+	start_fake --script 503
+	export ECHOBELL_WEBHOOK_URL="$FAKE_URL" ASCBELL_DEDUP_DIR="$BATS_TEST_TMPDIR/dedup" ASCBELL_UNSENT=/dev/null/x
+	start_receiver
+	deliver "$FIXTURES/asc/app-version-rejected.json"
+	assert_equal "$CODE" 503
+	echo 200 >"$FAKE_DIR/mode"
+	deliver "$FIXTURES/asc/app-version-rejected.json"
+	assert_equal "$CODE" 200
+	assert_equal "$(jq -r .title "$FAKE_DIR/bodies" | tail -n 1)" '❌ MyApp: Rejected'
+}
+
+@test "TLS: socat OPENSSL-LISTEN in front, with a generated certificate" {
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \
+		-subj /CN=localhost -addext 'subjectAltName=DNS:localhost,IP:127.0.0.1' \
+		-keyout "$BATS_TEST_TMPDIR/key.pem" -out "$BATS_TEST_TMPDIR/cert.pem" 2>/dev/null
+	start_fake
+	export ECHOBELL_WEBHOOK_URL="$FAKE_URL"
+	LISTEN_TYPE=OPENSSL-LISTEN LISTEN_OPTIONS=",cert=$BATS_TEST_TMPDIR/cert.pem,key=$BATS_TEST_TMPDIR/key.pem,verify=0" start_receiver
+	ASCBELL_CAFILE="$BATS_TEST_TMPDIR/cert.pem" run "$BATS_TEST_DIRNAME/../scripts/asc-ping" "https://localhost:$LISTEN_PORT/"
+	assert_success
+	assert_output "$(printf 'HTTP/1.1 200 OK\n{"status":200,"message":"delivered"}')"
+	assert_equal "$(jq -r .title "$FAKE_DIR/bodies")" '🔔 MyApp: Webhook ping'
+}
+
+@test "CGI: the receiver behind a CGI server" {
+	start_fake
+	export ECHOBELL_WEBHOOK_URL="$FAKE_URL"
+	body="$FIXTURES/asc/app-version-rejected.json"
+	run env REQUEST_METHOD=POST PATH_INFO=/ CONTENT_LENGTH="$(wc -c <"$body")" CONTENT_TYPE=application/json \
+		HTTP_X_APPLE_SIGNATURE="$("$REAL_BIN/asc-verify" --sign <"$body")" REMOTE_ADDR=17.1.2.3 \
+		"$REAL_BIN/asc-http" -q --cgi --spool "$SPOOL" -- "$RECEIVER" <"$body"
+	assert_line --index 0 $'Status: 200 OK\r'
+	assert_equal "$(notifications)" "$(expected_notification "$body")"
+}
+
+@test "two apps on one receiver reach their own channels; ../etc and unknown apps are 404" {
+	FAKE_NAME=one start_fake
+	one_url=$FAKE_URL one_dir=$FAKE_DIR
+	FAKE_NAME=two start_fake
+	two_url=$FAKE_URL two_dir=$FAKE_DIR
+	mkdir -p "$BATS_TEST_TMPDIR/apps"
+	printf 'ECHOBELL_WEBHOOK_URL=%s\nASC_APP_ID=111\nASC_APP_NAME=One\n' "$one_url" >"$BATS_TEST_TMPDIR/apps/one.env"
+	printf 'ECHOBELL_WEBHOOK_URL=%s\nASC_APP_ID=222\nASC_APP_NAME=Two\n' "$two_url" >"$BATS_TEST_TMPDIR/apps/two.env"
+	unset ECHOBELL_WEBHOOK_URL ASC_APP_ID ASC_APP_NAME
+	export ASCBELL_APPS_DIR="$BATS_TEST_TMPDIR/apps"
+	start_receiver --path /hooks
+	deliver "$FIXTURES/asc/app-version-rejected.json" /hooks/one
+	assert_equal "$CODE" 200
+	deliver "$FIXTURES/asc/build-beta-state.json" /hooks/two
+	assert_equal "$CODE" 200
+	assert_equal "$(jq -r .title "$one_dir/bodies")" '❌ One: Rejected'
+	assert_equal "$(jq -r .title "$two_dir/bodies")" '✅ Two: Beta Approved'
+	for path in /hooks/three /hooks/../etc/passwd /hooks/..%2Fone /hooks; do
+		deliver "$FIXTURES/asc/ping.json" "$path"
+		assert_equal "$CODE" 404
+	done
+	assert_equal "$(cat "$one_dir/requests") $(cat "$two_dir/requests")" "1 1"
+}
+
+@test "a rejection also reaches the escalation channel; other events do not" {
+	start_fake
+	export ECHOBELL_WEBHOOK_URL="$FAKE_URL"
+	main_dir=$FAKE_DIR
+	FAKE_NAME=escalation start_fake
+	printf '%s\n' "$FAKE_URL" >"$BATS_TEST_TMPDIR/escalation-url"
+	export ECHOBELL_ESCALATION_URL_FILE="$BATS_TEST_TMPDIR/escalation-url"
+	start_receiver
+	deliver "$FIXTURES/asc/app-version-state.json"
+	deliver "$FIXTURES/asc/app-version-rejected.json"
+	assert_equal "$(cat "$main_dir/requests")" 2
+	assert_equal "$(fake_requests)" 1
+	assert_equal "$(jq -r .title "$FAKE_DIR/bodies")" '❌ MyApp: Rejected'
+}
+
+@test "queued mode: answered at once, delivered by the watcher; stopped watcher, then restarted: each once" {
+	start_fake
+	export ECHOBELL_WEBHOOK_URL="$FAKE_URL" ASCBELL_OUTBOX="$BATS_TEST_TMPDIR/outbox"
+	start_receiver
+	"$REAL_BIN/echobell-send" --watch "$ASCBELL_OUTBOX" 2>>"$BATS_TEST_TMPDIR/watch.log" 3>&- &
+	WATCHERS=$!
+	: >"$BATS_TEST_TMPDIR/expected"
+	for payload in "$FIXTURES"/asc/*.json; do
+		deliver "$payload"
+		assert_equal "$CODE" 200
+		expected_notification "$payload" >>"$BATS_TEST_TMPDIR/expected"
+	done
+	count=$(ls "$FIXTURES"/asc/*.json | wc -l)
+	wait_for_requests "$count"
+	assert_equal "$(notifications)" "$(cat "$BATS_TEST_TMPDIR/expected")"
+	# Without the watcher, deliveries are still answered 200 and wait in the outbox.
+	kill -TERM $WATCHERS
+	wait $WATCHERS || true
+	for payload in "$FIXTURES"/asc-more/*.json; do
+		deliver "$payload"
+		assert_equal "$CODE" 200
+	done
+	more=$(ls "$FIXTURES"/asc-more/*.json | wc -l)
+	assert_equal "$(ls "$ASCBELL_OUTBOX/new" | wc -l)" "$more"
+	assert_equal "$(fake_requests)" "$count"
+	"$REAL_BIN/echobell-send" --watch "$ASCBELL_OUTBOX" 2>>"$BATS_TEST_TMPDIR/watch.log" 3>&- &
+	WATCHERS=$!
+	wait_for_requests $((count + more))
+	sleep 0.3
+	assert_equal "$(fake_requests)" $((count + more))
+	assert_equal "$(jq -r .id "$FAKE_DIR/bodies" | sort | uniq -d)" ''
+}
