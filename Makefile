@@ -35,6 +35,7 @@ LIBS_test_http = -lhttp_parser
 LIBS_test_tmpl_fuzz = -ljq -lm
 
 MANPAGES = $(sort $(wildcard man/*.1 man/*.7))
+SCRIPTS  = scripts/asc-receiver scripts/asc-replay scripts/asc-ping
 
 .PHONY: all check test unit bats bootstrap run install uninstall clean sanitize bench
 all: bootstrap-if-needed $(BINS)
@@ -106,12 +107,12 @@ sanitize: bootstrap
 
 install: $(BINS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
-	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)/
+	install -m 755 $(BINS) $(SCRIPTS) $(DESTDIR)$(BINDIR)/
 	install -m 644 $(filter %.1,$(MANPAGES)) $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 $(filter %.7,$(MANPAGES)) $(DESTDIR)$(MANDIR)/man7/
 
 uninstall:
-	rm -f $(PROGRAMS:%=$(DESTDIR)$(BINDIR)/%)
+	rm -f $(PROGRAMS:%=$(DESTDIR)$(BINDIR)/%) $(SCRIPTS:scripts/%=$(DESTDIR)$(BINDIR)/%)
 	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man1/%,$(filter %.1,$(MANPAGES)))
 	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man7/%,$(filter %.7,$(MANPAGES)))
 
