@@ -84,6 +84,7 @@ check: bootstrap
 
 bench: all
 	bash scripts/bench
+	bash scripts/bench-receiver
 
 run: all
 	@sh scripts/run-local

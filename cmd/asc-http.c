@@ -550,12 +550,52 @@ static void run_detached(struct exchange *x)
 	_exit(0);
 }
 
+/* Reads, checks, keeps and handles the request; returns the answer's status, or 0 when the
+ * answer (202) is given already. */
+static int serve(struct exchange *x)
+{
+	const struct options *opt = x->opt;
+	int code;
+
+	/* A peer that may not post is refused before a byte is read, unless it is a proxy
+	 * whose X-Forwarded-For has to be read first. */
+	if (opt->allow.count && !cidr_contains(&opt->allow, x->peer) &&
+	    !(opt->trust_proxy.count && cidr_contains(&opt->trust_proxy, x->peer)))
+		return 403;
+	if (opt->cgi) {
+		/* The request's own HTTP_* variables are read before the inherited ones go. */
+		enum http_state state = cgi_read_request(&x->req, &x->raw);
+		cgi_clear_environment();
+		code = state == HTTP_DONE ? check_headers(x) : status_of_state(state);
+	} else {
+		cgi_clear_environment();
+		code = read_network_request(x, check_headers);
+	}
+	if (code)
+		return code;
+	if (opt->spool) {
+		if (spool_prepare(opt->spool) != 0 ||
+		    spool_add(opt->spool, x->raw.data, x->raw.len, x->spool_name) != 0) {
+			msg_error("cannot write the spool %s: %s", opt->spool, strerror(errno));
+			return 503;
+		}
+		x->spooled = 1;
+	}
+	if (opt->async) {
+		respond(x, 202, message_of(202), NULL);
+		run_detached(x);
+		return 0;
+	}
+	code = run_command(x);
+	settle_spool(x, code);
+	return code;
+}
+
 int main(int argc, char **argv)
 {
 	struct options opt;
 	struct exchange x;
-	const struct http_limits limits = {HTTP_DEFAULT_MAX_HEADER_BYTES, HTTP_DEFAULT_MAX_HEADERS, 0};
-	struct http_limits my_limits = limits;
+	struct http_limits limits = {HTTP_DEFAULT_MAX_HEADER_BYTES, HTTP_DEFAULT_MAX_HEADERS, 0};
 	int code;
 
 	ensure_standard_fds();
@@ -567,54 +607,20 @@ int main(int argc, char **argv)
 	x.start = now();
 	x.query = "";
 	find_peer(&x);
+	limits.max_body = opt.max_body;
+	http_request_init(&x.req, &limits);
 
-	my_limits.max_body = opt.max_body;
-	http_request_init(&x.req, &my_limits);
-	/* A peer that may not post is refused before a byte is read, unless it is a proxy
-	 * whose X-Forwarded-For has to be read first. */
-	if (opt.allow.count && !cidr_contains(&opt.allow, x.peer) &&
-	    !(opt.trust_proxy.count && cidr_contains(&opt.trust_proxy, x.peer))) {
-		respond(&x, 403, message_of(403), NULL);
-		if (!opt.cgi)
-			drain_input();
-		return 0;
-	}
-	if (opt.cgi) {
-		/* The request's own HTTP_* variables are read before the inherited ones go. */
-		enum http_state state = cgi_read_request(&x.req, &x.raw);
-		cgi_clear_environment();
-		code = state == HTTP_DONE ? check_headers(&x) : status_of_state(state);
-		if (state == HTTP_ERR_BODY_TOO_LARGE || state == HTTP_ERR_HEADERS_TOO_LARGE)
-			split_target(&x);
-	} else {
-		cgi_clear_environment();
-		code = read_network_request(&x, check_headers);
-	}
-	if (code == 0 && opt.spool) {
-		if (spool_prepare(opt.spool) != 0 ||
-		    spool_add(opt.spool, x.raw.data, x.raw.len, x.spool_name) != 0) {
-			msg_error("cannot write the spool %s: %s", opt.spool, strerror(errno));
-			code = 503;
-		} else {
-			x.spooled = 1;
-		}
-	}
-	if (code == 0 && opt.async) {
-		respond(&x, 202, message_of(202), NULL);
-		run_detached(&x);
-		return 0;
-	}
-	if (code == 0)
-		code = run_command(&x);
-	if (code == HEALTHY) {
+	code = serve(&x);
+	if (code == HEALTHY)
 		respond(&x, 200, "ok", NULL);
-		return 0;
-	}
-	settle_spool(&x, code);
-	respond(&x, code, message_of(code), code == 405 ? "Allow: POST\r\n" : NULL);
-	if (!opt.cgi && x.req.state != HTTP_DONE)
+	else if (code)
+		respond(&x, code, message_of(code), code == 405 ? "Allow: POST\r\n" : NULL);
+	/* The client may still be sending what we did not read (an early answer). */
+	if (code && !opt.cgi && x.req.state != HTTP_DONE)
 		drain_input();
 	http_request_free(&x.req);
 	buf_free(&x.raw);
+	cidr_free(&opt.allow);
+	cidr_free(&opt.trust_proxy);
 	return 0;
 }
