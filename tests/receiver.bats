@@ -281,3 +281,26 @@ notifications() {
 	assert_equal "$(fake_requests)" $((count + more))
 	assert_equal "$(jq -r .id "$FAKE_DIR/bodies" | sort | uniq -d)" ''
 }
+
+@test "make run's receiver: a secret made and shown once, a signed ping answered, a dry run printed" {
+	export ASCBELL_VAR="$BATS_TEST_TMPDIR/var" PORT=$(free_port)
+	unset ECHOBELL_WEBHOOK_URL ASC_WEBHOOK_SECRET_FILE ASCBELL_BIN
+	sh "$BATS_TEST_DIRNAME/../scripts/run-local" >"$BATS_TEST_TMPDIR/run.out" 2>"$BATS_TEST_TMPDIR/run.err" 3>&- &
+	LISTENER_PID=$!
+	for _ in $(seq 100); do
+		socat -u /dev/null TCP:127.0.0.1:"$PORT" 2>/dev/null && break
+		sleep 0.05
+	done
+	[ "$(stat -c %a "$ASCBELL_VAR/secret")" = 600 ]
+	grep -qx "    $(cat "$ASCBELL_VAR/secret")" "$BATS_TEST_TMPDIR/run.out"
+	run "$BATS_TEST_DIRNAME/../scripts/asc-ping" -k "$ASCBELL_VAR/secret" "http://127.0.0.1:$PORT/" "$FIXTURES/asc/app-version-rejected.json"
+	assert_success
+	assert_output "$(printf 'HTTP/1.1 200 OK\n{"status":200,"message":"delivered"}')"
+	grep -q '^POST https://hook.echobell.one/t/\*\*\*\*$' "$BATS_TEST_TMPDIR/run.err"
+	grep -q '"title":"❌ MyApp: Rejected"' "$BATS_TEST_TMPDIR/run.err"
+	# A wrong secret is refused.
+	printf 'other\n' >"$BATS_TEST_TMPDIR/other"
+	run "$BATS_TEST_DIRNAME/../scripts/asc-ping" -k "$BATS_TEST_TMPDIR/other" "http://127.0.0.1:$PORT/"
+	assert_failure
+	assert_line --index 0 'HTTP/1.1 401 Unauthorized'
+}
