@@ -299,8 +299,7 @@ notifications() {
 	grep -q '^POST https://hook.echobell.one/t/\*\*\*\*$' "$BATS_TEST_TMPDIR/run.err"
 	grep -q '"title":"❌ MyApp: Rejected"' "$BATS_TEST_TMPDIR/run.err"
 	# A wrong secret is refused.
-	printf 'other\n' >"$BATS_TEST_TMPDIR/other"
-	run "$BATS_TEST_DIRNAME/../scripts/asc-ping" -k "$BATS_TEST_TMPDIR/other" "http://127.0.0.1:$PORT/"
+	run "$BATS_TEST_DIRNAME/../scripts/asc-ping" -k "$(secret_file other)" "http://127.0.0.1:$PORT/"
 	assert_failure
 	assert_line --index 0 'HTTP/1.1 401 Unauthorized'
 }
