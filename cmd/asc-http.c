@@ -99,10 +99,7 @@ static struct options parse_options(int argc, char **argv)
 		{"allow", required_argument, NULL, OPT_ALLOW},
 		{"trust-proxy", required_argument, NULL, OPT_TRUST_PROXY},
 		{"apps-dir", required_argument, NULL, OPT_APPS_DIR},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+		STANDARD_LONGOPTS,
 	};
 	struct options opt = {.prefix = "/", .max_body = HTTP_DEFAULT_MAX_BODY, .timeout = 10,
 			      .handler_timeout = 8};
@@ -121,10 +118,7 @@ static struct options parse_options(int argc, char **argv)
 				die(EX_USAGE, "--path: must start with /: %s", optarg);
 			opt.prefix = optarg;
 			break;
-		case OPT_MAX_BODY:
-			if (parse_size(optarg, &opt.max_body) != 0)
-				die(EX_USAGE, "--max-body: not a size: %s (bytes, or with K, M, G)", optarg);
-			break;
+		case OPT_MAX_BODY: opt.max_body = parse_max_body(optarg); break;
 		case OPT_TIMEOUT:
 		case OPT_HANDLER_TIMEOUT: {
 			double v = strtod(optarg, &end);
@@ -144,10 +138,7 @@ static struct options parse_options(int argc, char **argv)
 				    c == OPT_ALLOW ? "allow" : "trust-proxy", optarg);
 			break;
 		case OPT_APPS_DIR: opt.apps_dir = optarg; break;
-		case 'q': msg_quiet = 1; break;
-		case 'h': usage(stdout); exit(finish_stdout());
-		case 'V': print_version(); exit(finish_stdout());
-		default: usage(stderr); exit(EX_USAGE);
+		default: standard_option(c, usage);
 		}
 	}
 	if (optind >= argc)

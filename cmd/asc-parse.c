@@ -102,11 +102,7 @@ static struct options parse_options(int argc, char **argv)
 		{"jq-file", required_argument, NULL, OPT_JQ_FILE},
 		{"raw", no_argument, NULL, OPT_RAW},
 		{"max-body", required_argument, NULL, OPT_MAX_BODY},
-		{"quiet", no_argument, NULL, 'q'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+		STANDARD_LONGOPTS,
 	};
 	struct options opt = {.max_body = 1024 * 1024};
 	int c;
@@ -123,15 +119,8 @@ static struct options parse_options(int argc, char **argv)
 		case OPT_JQ: opt.jq_program = optarg; break;
 		case OPT_JQ_FILE: opt.jq_file = optarg; break;
 		case OPT_RAW: opt.event.raw = 1; break;
-		case OPT_MAX_BODY:
-			if (parse_size(optarg, &opt.max_body) != 0 || opt.max_body == 0)
-				die(EX_USAGE, "--max-body: not a size: %s (bytes, or with K, M, G)", optarg);
-			break;
-		case 'q': msg_quiet = 1; break;
-		case 'v': msg_verbose++; break;
-		case 'h': usage(stdout); exit(finish_stdout());
-		case 'V': print_version(); exit(finish_stdout());
-		default: usage(stderr); exit(EX_USAGE);
+		case OPT_MAX_BODY: opt.max_body = parse_max_body(optarg); break;
+		default: standard_option(c, usage);
 		}
 	}
 	if (opt.jq_program && opt.jq_file)

@@ -151,11 +151,7 @@ static struct options parse_options(int argc, char **argv)
 		{"cacert", required_argument, NULL, OPT_CACERT},
 		{"dry-run", no_argument, NULL, OPT_DRY_RUN},
 		{"max-body", required_argument, NULL, OPT_MAX_BODY},
-		{"quiet", no_argument, NULL, 'q'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+		STANDARD_LONGOPTS,
 	};
 	static const double default_schedule[] = {10, 60, 300, 1800, 7200, 21600, 43200, 86400};
 	struct options opt = {.timeout = 10, .policy = {5, 60, 1, 30}, .rescan = 60,
@@ -197,15 +193,8 @@ static struct options parse_options(int argc, char **argv)
 		case OPT_RESCAN: opt.rescan = parse_seconds(optarg, "--rescan"); break;
 		case OPT_CACERT: opt.cacert = optarg; break;
 		case OPT_DRY_RUN: opt.dry_run = 1; break;
-		case OPT_MAX_BODY:
-			if (parse_size(optarg, &opt.max_body) != 0 || opt.max_body == 0)
-				die(EX_USAGE, "--max-body: not a size: %s (bytes, or with K, M, G)", optarg);
-			break;
-		case 'q': msg_quiet = 1; break;
-		case 'v': msg_verbose++; break;
-		case 'h': usage(stdout); exit(finish_stdout());
-		case 'V': print_version(); exit(finish_stdout());
-		default: usage(stderr); exit(EX_USAGE);
+		case OPT_MAX_BODY: opt.max_body = parse_max_body(optarg); break;
+		default: standard_option(c, usage);
 		}
 	}
 	if (opt.timeout <= 0)

@@ -136,3 +136,23 @@ int worse_status(int a, int b)
 {
 	return a > b ? a : b;
 }
+
+void standard_option(int c, void (*usage)(FILE *out))
+{
+	switch (c) {
+	case 'q': msg_quiet = 1; return;
+	case 'v': msg_verbose++; return;
+	case 'h': usage(stdout); exit(finish_stdout());
+	case 'V': print_version(); exit(finish_stdout());
+	default: usage(stderr); exit(EX_USAGE);
+	}
+}
+
+size_t parse_max_body(const char *text)
+{
+	size_t value;
+
+	if (parse_size(text, &value) != 0 || value == 0)
+		die(EX_USAGE, "--max-body: not a size: %s (bytes, or with K, M, G)", text);
+	return value;
+}

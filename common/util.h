@@ -2,7 +2,9 @@
 #ifndef ASCBELL_UTIL_H
 #define ASCBELL_UTIL_H
 
+#include <getopt.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sysexits.h>
 
 #define ASCBELL_VERSION "0.1.0"
@@ -35,6 +37,20 @@ int parse_size(const char *text, size_t *out);
 /* Flushes and closes stdout; a failed write (full disk, closed pipe) becomes EX_IOERR
  * with a message, so output that looks complete always is. Returns 0 or EX_IOERR. */
 int finish_stdout(void);
+
+/* The long options every program has, to end its getopt_long table with. */
+#define STANDARD_LONGOPTS                                                               \
+	{"quiet", no_argument, NULL, 'q'}, {"verbose", no_argument, NULL, 'v'},         \
+	{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'},          \
+	{NULL, 0, NULL, 0}
+
+/* What every program's getopt loop does with -q, -v, -h, -V, and with an option it does
+ * not know (usage on stderr, exit EX_USAGE). Call it for the cases a program has no
+ * handling of its own for. */
+void standard_option(int c, void (*usage)(FILE *out));
+
+/* --max-body's value (a size over 0), or exit EX_USAGE saying why. */
+size_t parse_max_body(const char *text);
 
 /* "--version" output: "NAME ascbell X.Y.Z". */
 void print_version(void);
