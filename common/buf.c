@@ -1,6 +1,7 @@
 /* buf: a growable byte buffer, and bounded reads into one. */
 #include "buf.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,4 +69,20 @@ enum read_result buf_read_all(struct buf *b, FILE *f, size_t limit)
 			return READ_OK;
 		}
 	}
+}
+
+void buf_read_config(struct buf *b, const char *path, size_t limit, const char *what)
+{
+	FILE *f = fopen(path, "r");
+	enum read_result result;
+
+	if (!f)
+		die(EX_NOINPUT, "cannot open %s %s: %s", what, path, strerror(errno));
+	result = buf_read_all(b, f, limit);
+	fclose(f);
+	if (result == READ_TOO_LARGE)
+		die(EX_USAGE, "cannot read %s %s: larger than %zu bytes", what, path, limit);
+	if (result == READ_ERROR)
+		die(EX_IOERR, "cannot read %s %s: %s", what, path, strerror(errno));
+	buf_append(b, "", 0); /* text.data is a string even for an empty file */
 }

@@ -27,4 +27,9 @@ enum read_result {
  * past the limit is left unread beyond one extra byte. */
 enum read_result buf_read_all(struct buf *b, FILE *f, size_t limit);
 
+/* Reads a whole file of configuration (a jq program, templates) into b, or exits: 66 when
+ * it cannot be opened, 64 when it is over limit bytes, 74 on a read error. what names it in
+ * the message ("template file"). */
+void buf_read_config(struct buf *b, const char *path, size_t limit, const char *what);
+
 #endif

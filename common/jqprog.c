@@ -38,18 +38,10 @@ jq_state *jqprog_compile(const char *program)
 jq_state *jqprog_compile_file(const char *path)
 {
 	struct buf text = BUF_INIT;
-	FILE *f = fopen(path, "r");
-	enum read_result result;
 	jq_state *jq;
 
-	if (!f)
-		die(EX_NOINPUT, "cannot open jq program %s: %s", path, strerror(errno));
-	result = buf_read_all(&text, f, JQ_PROGRAM_MAX);
-	fclose(f);
-	if (result != READ_OK)
-		die(result == READ_TOO_LARGE ? EX_USAGE : EX_IOERR, "cannot read jq program %s: %s",
-		    path, result == READ_TOO_LARGE ? "larger than 1 MiB" : strerror(errno));
-	jq = jqprog_compile(text.data ? text.data : "");
+	buf_read_config(&text, path, JQ_PROGRAM_MAX, "jq program");
+	jq = jqprog_compile(text.data);
 	buf_free(&text);
 	return jq;
 }

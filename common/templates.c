@@ -157,20 +157,12 @@ static void load_entry(struct renderer *r, const char *path, const char *key, jv
 void renderer_load_file(struct renderer *r, const char *path)
 {
 	struct buf text = BUF_INIT;
-	FILE *f = fopen(path, "r");
-	enum read_result result;
 	jv sets;
 	int it;
 
-	if (!f)
-		die(EX_NOINPUT, "cannot open template file %s: %s", path, strerror(errno));
-	result = buf_read_all(&text, f, TEMPLATE_FILE_MAX);
-	fclose(f);
-	if (result != READ_OK)
-		die(result == READ_TOO_LARGE ? EX_USAGE : EX_IOERR, "cannot read template file %s: %s",
-		    path, result == READ_TOO_LARGE ? "larger than 1 MiB" : strerror(errno));
+	buf_read_config(&text, path, TEMPLATE_FILE_MAX, "template file");
 	r->layers[1].origin = path;
-	sets = jv_parse_sized(text.data ? text.data : "", (int)text.len);
+	sets = jv_parse_sized(text.data, (int)text.len);
 	buf_free(&text);
 	if (!jv_is_valid(sets)) {
 		jv msg = jv_invalid_get_msg(sets);
