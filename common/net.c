@@ -77,6 +77,9 @@ struct net {
 	CURL *easy;
 	struct curl_slist *headers;
 	struct net_response *response; /* being filled by the callbacks */
+	struct buf *answer;            /* the whole body, when the caller wants it */
+	size_t answer_max;
+	int answer_too_large;
 	char errbuf[CURL_ERROR_SIZE];
 	long connections;
 };
@@ -85,9 +88,17 @@ struct net {
  * ever reaches our standard output. */
 static size_t on_body(char *data, size_t size, size_t count, void *user)
 {
-	struct net_response *r = ((struct net *)user)->response;
+	struct net *net = user;
+	struct net_response *r = net->response;
 	size_t n = size * count, room = NET_BODY_KEEP - r->body_len;
 
+	if (net->answer) {
+		if (n > net->answer_max - net->answer->len) {
+			net->answer_too_large = 1;
+			return 0; /* libcurl stops with a write error */
+		}
+		buf_append(net->answer, data, n);
+	}
 	if (room) {
 		size_t take = n < room ? n : room;
 		memcpy(r->body + r->body_len, data, take);
@@ -192,30 +203,61 @@ static int is_fatal(CURLcode code)
 	}
 }
 
-enum net_result net_post_json(struct net *net, const char *url, const char *body, size_t len,
-			      struct net_response *r)
+enum net_result net_request(struct net *net, const char *method, const char *url,
+			    const char *const *headers, const char *body, size_t len,
+			    struct buf *answer, size_t max, struct net_response *r)
 {
+	struct curl_slist *request_headers = NULL, *h;
 	CURLcode code;
 	long new_connections = 0;
 
 	memset(r, 0, sizeof *r);
 	r->retry_after = -1;
 	net->response = r;
+	net->answer = answer;
+	net->answer_max = max;
+	net->answer_too_large = 0;
 	net->errbuf[0] = '\0';
+	/* This request's headers: ours, then the caller's. */
+	for (h = net->headers; h; h = h->next)
+		request_headers = curl.slist_append(request_headers, h->data);
+	for (; headers && *headers; headers++)
+		request_headers = curl.slist_append(request_headers, *headers);
+	curl.easy_setopt(net->easy, CURLOPT_HTTPHEADER, request_headers);
 	curl.easy_setopt(net->easy, CURLOPT_URL, url);
-	curl.easy_setopt(net->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-	curl.easy_setopt(net->easy, CURLOPT_POSTFIELDS, body);
+	/* The handle is reused: every request sets its method from scratch. */
+	curl.easy_setopt(net->easy, CURLOPT_HTTPGET, 1L);
+	curl.easy_setopt(net->easy, CURLOPT_CUSTOMREQUEST, (char *)NULL);
+	if (body) {
+		curl.easy_setopt(net->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+		curl.easy_setopt(net->easy, CURLOPT_POSTFIELDS, body);
+	}
+	if (strcmp(method, "GET") != 0 && strcmp(method, "POST") != 0)
+		curl.easy_setopt(net->easy, CURLOPT_CUSTOMREQUEST, method);
 	code = curl.easy_perform(net->easy);
 	if (curl.easy_getinfo(net->easy, CURLINFO_NUM_CONNECTS, &new_connections) == CURLE_OK)
 		net->connections += new_connections;
+	curl.easy_setopt(net->easy, CURLOPT_HTTPHEADER, net->headers);
+	curl.slist_free_all(request_headers);
 	net->response = NULL;
+	net->answer = NULL;
 	if (code == CURLE_OK) {
 		curl.easy_getinfo(net->easy, CURLINFO_RESPONSE_CODE, &r->status);
 		return NET_ANSWERED;
 	}
+	if (net->answer_too_large) {
+		snprintf(r->error, sizeof r->error, "answer larger than %zu bytes", max);
+		return NET_FATAL;
+	}
 	snprintf(r->error, sizeof r->error, "%s",
 		 net->errbuf[0] ? net->errbuf : curl.easy_strerror(code));
 	return is_fatal(code) ? NET_FATAL : NET_TRANSIENT;
+}
+
+enum net_result net_post_json(struct net *net, const char *url, const char *body, size_t len,
+			      struct net_response *r)
+{
+	return net_request(net, "POST", url, NULL, body, len, NULL, 0, r);
 }
 
 long net_connections(struct net *net)

@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include "buf.h"
+
 struct net;
 
 struct net_options {
@@ -40,6 +42,13 @@ void net_close(struct net *net);
 /* POSTs body as application/json, with the project's User-Agent. */
 enum net_result net_post_json(struct net *net, const char *url, const char *body, size_t len,
 			      struct net_response *response);
+
+/* Any method (GET, POST, PATCH, DELETE), with extra header lines (NULL-terminated, or
+ * NULL), a JSON body or none (NULL), and the whole answer kept in *answer when it is not
+ * NULL (an answer over max bytes fails as NET_FATAL). */
+enum net_result net_request(struct net *net, const char *method, const char *url,
+			    const char *const *headers, const char *body, size_t len,
+			    struct buf *answer, size_t max, struct net_response *response);
 
 /* How many TCP connections the handle has opened so far (keep-alive shows as 1). */
 long net_connections(struct net *net);
