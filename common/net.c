@@ -260,6 +260,11 @@ enum net_result net_post_json(struct net *net, const char *url, const char *body
 	return net_request(net, "POST", url, NULL, body, len, NULL, 0, r);
 }
 
+void net_set_timeout(struct net *net, long timeout_ms)
+{
+	curl.easy_setopt(net->easy, CURLOPT_TIMEOUT_MS, timeout_ms > 1 ? timeout_ms : 1L);
+}
+
 long net_connections(struct net *net)
 {
 	return net->connections;

@@ -50,6 +50,9 @@ enum net_result net_request(struct net *net, const char *method, const char *url
 			    const char *const *headers, const char *body, size_t len,
 			    struct buf *answer, size_t max, struct net_response *response);
 
+/* Changes the time one exchange may take, from the next request on. */
+void net_set_timeout(struct net *net, long timeout_ms);
+
 /* How many TCP connections the handle has opened so far (keep-alive shows as 1). */
 long net_connections(struct net *net);
 

@@ -132,3 +132,24 @@ signed_request() {
 		cat "$body"
 	} >"$out"
 }
+
+# A fake App Store Connect API (tests/helpers/fake-asc-api) with a fresh ES256 key pair; sets
+# the ASC_* variables asc-enrich reads, and $API_DIR.
+start_fake_api() {
+	API_DIR="$BATS_TEST_TMPDIR/api"
+	mkdir -p "$API_DIR"
+	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$API_DIR/AuthKey.p8" 2>/dev/null
+	openssl pkey -in "$API_DIR/AuthKey.p8" -pubout -out "$API_DIR/public.pem"
+	"$BATS_TEST_DIRNAME/helpers/fake-asc-api" "$API_DIR" "${1:-$API_DIR/public.pem}" --lifetime 120 3>&- &
+	FAKE_PIDS="${FAKE_PIDS:-} $!"
+	for _ in $(seq 100); do
+		[ -s "$API_DIR/port" ] && break
+		sleep 0.05
+	done
+	export ASC_KEY_ID=ABC123DEFG ASC_ISSUER_ID=57246542-96fe-1a63-e053-0824d011072a
+	export ASC_PRIVATE_KEY_PATH="$API_DIR/AuthKey.p8" ASC_API_BASE="http://127.0.0.1:$(cat "$API_DIR/port")"
+}
+
+api_requests() {
+	cat "$API_DIR/requests" 2>/dev/null || echo 0
+}

@@ -1,0 +1,133 @@
+#!/usr/bin/env bats
+# asc-enrich against a fake App Store Connect API that checks every JWT with the public half
+# of a key the test makes.
+
+load helpers/common
+
+setup() {
+	unset ASC_KEY_ID ASC_ISSUER_ID ASC_PRIVATE_KEY_PATH ASC_PRIVATE_KEY ASC_API_BASE ASC_APP_ID ASC_APP_NAME
+	CACHE="$BATS_TEST_TMPDIR/cache"
+}
+
+teardown() {
+	stop_fake
+}
+
+enriched() {
+	asc-parse -q <"$FIXTURES/asc/$1.json" | asc-enrich -q --cache "$CACHE" "${@:2}"
+}
+
+@test "every fixture event gets what the API knows about it" {
+	start_fake_api
+	run sh -c 'asc-parse -q <"$1" | asc-enrich --cache "$2" | jq -c "{app, version, platform}"' sh "$FIXTURES/asc/app-version-rejected.json" "$CACHE"
+	assert_output '{"app":{"id":"6447123456","name":"MyApp","url":"https://appstoreconnect.apple.com/apps/6447123456/distribution","bundleId":"com.example.myapp"},"version":"2.3","platform":"IOS"}'
+	run sh -c 'asc-parse -q <"$1" | asc-enrich --cache "$2" | jq -c "{feedback, tester, device, osVersion, screenshots, build, feedbackUrl, app: .app.name}"' sh "$FIXTURES/asc/feedback-screenshot.json" "$CACHE"
+	assert_output '{"feedback":"The \"Buy\" button\nis cut off 😀","tester":{"name":"Kim Lee","email":"kim@example.com"},"device":"iPhone15,2","osVersion":"18.1","screenshots":["https://example.com/s1.png"],"build":"142","feedbackUrl":"https://appstoreconnect.apple.com/apps/6447123456/testflight/ios","app":"MyApp"}'
+	run sh -c 'asc-parse -q <"$1" | asc-enrich --cache "$2" | jq -c "{feedback, device, build}"' sh "$FIXTURES/asc/feedback-crash.json" "$CACHE"
+	assert_output '{"feedback":"It crashed when I tapped Buy","device":"iPhone15,2","build":"142"}'
+	run sh -c 'asc-parse -q <"$1" | asc-enrich --cache "$2" | jq -c "{build, app: .app.name}"' sh "$FIXTURES/asc/build-beta-state.json" "$CACHE"
+	assert_output '{"build":"142","app":"MyApp"}'
+	run sh -c 'asc-parse -q <"$1" | asc-enrich --cache "$2" | jq -c "{version, build}"' sh "$FIXTURES/asc/build-upload-state.json" "$CACHE"
+	assert_output '{"version":"2.3","build":"143"}'
+	# An event with nothing to fetch, and no app, comes out as it went in.
+	run sh -c 'asc-parse -q <"$1" | asc-enrich --cache "$2"' sh "$FIXTURES/asc/ping.json" "$CACHE"
+	assert_output "$(cat "$FIXTURES/events/ping.json")"
+	# The original fields are all still there.
+	run sh -c 'asc-parse -q <"$1" | asc-enrich --cache "$2" | jq -c "{id, status, message, attributes}"' sh "$FIXTURES/asc/app-version-rejected.json" "$CACHE"
+	assert_output "$(jq -c '{id, status, message, attributes}' "$FIXTURES/events/app-version-rejected.json")"
+}
+
+@test "the guide's feedback template has no empty variable but rating after asc-enrich" {
+	start_fake_api
+	run sh -c 'asc-parse -q <"$1" | asc-enrich -q --cache "$2" | asc-render --only -t "[{{app.name}}] New TestFlight Feedback" -b "📱 App: {{app.name}}|👤 Tester: {{tester.name}}|⭐ Rating: {{rating}}/5|💬 Feedback: {{feedback}}|📱 Device: {{device}}" -l "{{feedbackUrl}}"' sh "$FIXTURES/asc/feedback-screenshot.json" "$CACHE"
+	assert_output '{"title":"[MyApp] New TestFlight Feedback","body":"📱 App: MyApp|👤 Tester: Kim Lee|⭐ Rating: /5|💬 Feedback: The \"Buy\" button\nis cut off 😀|📱 Device: iPhone15,2","externalLink":"https://appstoreconnect.apple.com/apps/6447123456/testflight/ios"}'
+}
+
+@test "one JWT, accepted by the fake, serves every request of a run" {
+	start_fake_api
+	cat "$FIXTURES/asc/app-version-rejected.json" "$FIXTURES/asc/feedback-screenshot.json" "$FIXTURES/asc/build-upload-state.json" |
+		asc-parse -q | asc-enrich -q --cache "$CACHE" >/dev/null
+	[ "$(api_requests)" -ge 3 ]
+	assert_equal "$(cut -d' ' -f3 "$API_DIR/log" | sort -u | wc -l)" 1
+	run grep -c NOT_AUTHORIZED "$API_DIR/log"
+	assert_output 0
+}
+
+@test "the app's details are cached: the second run asks nothing about the app" {
+	start_fake_api
+	enriched build-beta-state >/dev/null
+	assert_equal "$(grep -c '/v1/apps/' "$API_DIR/log")" 1
+	enriched build-beta-state >/dev/null
+	assert_equal "$(grep -c '/v1/apps/' "$API_DIR/log")" 1
+	[ -f "$CACHE/apps/6447123456.json" ]
+}
+
+@test "a key the fake does not know: 401, the event passes with enrichError, exit 0" {
+	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$BATS_TEST_TMPDIR/other.p8" 2>/dev/null
+	openssl pkey -in "$BATS_TEST_TMPDIR/other.p8" -pubout -out "$BATS_TEST_TMPDIR/other.pem"
+	start_fake_api "$BATS_TEST_TMPDIR/other.pem"
+	run --separate-stderr enriched app-version-rejected
+	assert_success
+	run jq -r .enrichError <<<"$output"
+	assert_output '/v1/appStoreVersions/b3f0e6d2-8c41-4a5e-9f17-2d6c0a9e4b58?include=app: HTTP 401: NOT_AUTHORIZED: the signature does not verify: fake App Store Connect says so'
+}
+
+@test "404, 500, a stalled API and no API at all: the event passes on time with enrichError" {
+	start_fake_api
+	echo 404 >"$API_DIR/mode"
+	run --separate-stderr enriched app-version-rejected
+	assert_success
+	[[ "$(jq -r .enrichError <<<"$output")" == *"HTTP 404: FAKE: told to fail"* ]]
+	assert_equal "$(jq -r .status <<<"$output")" Rejected
+	echo 500 >"$API_DIR/mode"
+	run --separate-stderr enriched app-version-rejected
+	assert_success
+	[[ "$(jq -r .enrichError <<<"$output")" == *"HTTP 500"* ]]
+	echo stall >"$API_DIR/mode"
+	start=$(date +%s%N)
+	run --separate-stderr enriched app-version-rejected --timeout 1
+	elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+	assert_success
+	[[ "$(jq -r .enrichError <<<"$output")" == *"Timeout was reached"* || "$(jq -r .enrichError <<<"$output")" == *"timed out"* || "$(jq -r .enrichError <<<"$output")" == *"timeout"* ]]
+	[ "$elapsed_ms" -lt 2500 ]
+	export ASC_API_BASE=http://127.0.0.1:1
+	run --separate-stderr enriched app-version-rejected
+	assert_success
+	[[ "$(jq -r .enrichError <<<"$output")" == *"Failed to connect"* ]]
+}
+
+@test "429 with Retry-After is tried again" {
+	start_fake_api
+	echo 429:1 >"$API_DIR/mode"
+	( sleep 0.5; rm -f "$API_DIR/mode" ) &
+	run --separate-stderr enriched app-version-rejected
+	assert_success
+	assert_equal "$(jq -r .version <<<"$output")" 2.3
+	assert_equal "$(jq -r .enrichError <<<"$output")" null
+}
+
+@test "no credentials: events pass through untouched, one warning" {
+	run --separate-stderr sh -c 'cat "$1"/asc/ping.json "$1"/asc/app-version-rejected.json | asc-parse -q | asc-enrich' sh "$FIXTURES"
+	assert_success
+	assert_output "$(cat "$FIXTURES/events/ping.json" "$FIXTURES/events/app-version-rejected.json")"
+	[ "$stderr" = "asc-enrich: warning: no App Store Connect API credentials (ASC_KEY_ID, ASC_ISSUER_ID, ASC_PRIVATE_KEY_PATH): events pass through as they are" ]
+}
+
+@test "a bad key file is 78 with a clear message; odd ids too" {
+	export ASC_KEY_ID=ABC123DEFG ASC_ISSUER_ID=x ASC_PRIVATE_KEY_PATH="$BATS_TEST_TMPDIR/bad.p8"
+	printf 'not a key\n' >"$ASC_PRIVATE_KEY_PATH"
+	run --separate-stderr asc-enrich </dev/null
+	assert_failure 78
+	[ "$stderr" = "asc-enrich: error: $ASC_PRIVATE_KEY_PATH is not an ES256 private key in PEM (AuthKey_<KEYID>.p8)" ]
+	ASC_PRIVATE_KEY_PATH="$BATS_TEST_TMPDIR/none.p8" run --separate-stderr asc-enrich </dev/null
+	assert_failure 78
+	ASC_KEY_ID='AB"C' run --separate-stderr asc-enrich </dev/null
+	assert_failure 78
+	[ "$stderr" = "asc-enrich: error: ASC_KEY_ID and ASC_ISSUER_ID take letters, digits and dashes" ]
+}
+
+@test "input that is not an object is 65; the rest still comes out" {
+	run --separate-stderr asc-enrich <<<'[1] {"a":1}'
+	assert_failure 65
+	assert_output '{"a":1}'
+}
