@@ -53,6 +53,24 @@ enriched() {
 	assert_output 0
 }
 
+@test "an alternative-distribution event names its app from attributes.appId" {
+	start_fake_api
+	run sh -c 'asc-parse -q <"$1" | asc-enrich --cache "$2" | jq -c .app' sh "$FIXTURES/asc/alt-distribution-available.json" "$CACHE"
+	assert_output '{"id":"6447123456","name":"MyApp","url":"https://appstoreconnect.apple.com/apps/6447123456/distribution","bundleId":"com.example.myapp"}'
+}
+
+@test "the token: ES256 with the key id, the issuer, aud appstoreconnect-v1, 20 minutes" {
+	start_fake_api
+	enriched app-version-rejected >/dev/null
+	token=$(head -n 1 "$API_DIR/log" | cut -d' ' -f3)
+	run python3 -c 'import base64, json, sys
+def part(p): return json.loads(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4)))
+h, c, _ = sys.argv[1].split(".")
+h, c = part(h), part(c)
+print(h["alg"], h["kid"], h["typ"], c["iss"], c["aud"], c["exp"] - c["iat"])' "$token"
+	assert_output 'ES256 ABC123DEFG JWT 57246542-96fe-1a63-e053-0824d011072a appstoreconnect-v1 1200'
+}
+
 @test "the app's details are cached: the second run asks nothing about the app" {
 	start_fake_api
 	enriched build-beta-state >/dev/null
