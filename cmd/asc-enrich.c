@@ -190,24 +190,22 @@ static jv cache_read(const struct enricher *e, const char *app_id)
 	return v;
 }
 
-/* Written whole (tmp file, rename), so a reader never sees half of one. */
+/* Written whole (tmp file, rename), so a reader never sees half of one. Consumes app. */
 static void cache_write(const struct enricher *e, const char *app_id, jv app)
 {
 	char dir[4200], file[4200], tmp[4300];
 	jv text;
 	FILE *f;
 
-	if (!e->cache[0])
-		return;
 	snprintf(dir, sizeof dir, "%s/apps", e->cache);
-	if ((mkdir(e->cache, 0700) != 0 && errno != EEXIST) || (mkdir(dir, 0700) != 0 && errno != EEXIST))
-		return;
 	cache_path(e, app_id, file, sizeof file);
 	snprintf(tmp, sizeof tmp, "%s.%d", file, (int)getpid());
-	f = fopen(tmp, "w");
-	if (!f)
+	if (!e->cache[0] || (mkdir(e->cache, 0700) != 0 && errno != EEXIST) ||
+	    (mkdir(dir, 0700) != 0 && errno != EEXIST) || !(f = fopen(tmp, "w"))) {
+		jv_free(app);
 		return;
-	text = jv_dump_string(jv_copy(app), 0);
+	}
+	text = jv_dump_string(app, 0);
 	fputs(jv_string_value(text), f);
 	jv_free(text);
 	if (fclose(f) == 0)
@@ -232,7 +230,7 @@ static jv app_details(struct enricher *e, const char *app_id)
 	app = jv_object_set(app, jv_string("name"), path(doc, "data", "attributes", "name", NULL));
 	app = jv_object_set(app, jv_string("bundleId"), path(doc, "data", "attributes", "bundleId", NULL));
 	jv_free(doc);
-	cache_write(e, app_id, app);
+	cache_write(e, app_id, jv_copy(app));
 	return app;
 }
 
@@ -291,7 +289,8 @@ static jv from_instance(struct enricher *e, jv event, const char *type, const ch
 		urls = jv_array();
 		n = jv_get_kind(screenshots) == JV_KIND_ARRAY ? jv_array_length(jv_copy(screenshots)) : 0;
 		for (i = 0; i < n; i++) {
-			jv url = path(jv_array_get(jv_copy(screenshots), i), "url", NULL);
+			jv shot = jv_array_get(jv_copy(screenshots), i), url = get(shot, "url");
+			jv_free(shot);
 			if (jv_get_kind(url) == JV_KIND_STRING)
 				urls = jv_array_append(urls, url);
 			else

@@ -72,8 +72,12 @@ static jv api_error(long status, const struct buf *answer)
 			size_t i;
 			for (i = 0; i < 3; i++) {
 				jv part = jv_object_get(jv_copy(first), jv_string(parts[i]));
-				if (jv_get_kind(part) == JV_KIND_STRING)
-					text = jv_string_fmt("%s: %s", jv_string_value(text), jv_string_value(part));
+				if (jv_get_kind(part) == JV_KIND_STRING) {
+					jv longer = jv_string_fmt("%s: %s", jv_string_value(text),
+								  jv_string_value(part));
+					jv_free(text);
+					text = longer;
+				}
 				jv_free(part);
 			}
 		}
