@@ -303,3 +303,19 @@ notifications() {
 	assert_failure
 	assert_line --index 0 'HTTP/1.1 401 Unauthorized'
 }
+
+@test "with API credentials the receiver enriches: the tester's comment reaches the phone" {
+	start_fake
+	export ECHOBELL_WEBHOOK_URL="$FAKE_URL"
+	start_fake_api
+	export XDG_CACHE_HOME="$BATS_TEST_TMPDIR/cache"
+	# asc-enrich behind the same kind of wrapper as the other programs.
+	printf '#!/bin/sh\necho asc-enrich >>"$RAN"\nexec "%s/asc-enrich" "$@"\n' "$REAL_BIN" >"$ASCBELL_BIN/asc-enrich"
+	chmod +x "$ASCBELL_BIN/asc-enrich"
+	start_receiver
+	deliver "$FIXTURES/asc/feedback-screenshot.json"
+	assert_equal "$CODE" 200
+	assert_equal "$(tr '\n' ' ' <"$RAN")" "asc-verify asc-parse asc-enrich asc-render echobell-send "
+	assert_equal "$(jq -r .title "$FAKE_DIR/bodies")" '💬 MyApp: New TestFlight feedback'
+	assert_equal "$(jq -r .body "$FAKE_DIR/bodies" | head -n 3)" "$(printf '“The "Buy" button\nis cut off 😀”\nFrom Kim Lee on iPhone15,2 (18.1)')"
+}
