@@ -34,14 +34,7 @@ teardown() {
 
 # asc-http's own binary is the one under test (ASCBELL_BIN is the wrappers' directory here).
 start_receiver() {
-	LISTEN_PORT=$(free_port)
-	socat -t 15 "${LISTEN_TYPE:-TCP-LISTEN}:$LISTEN_PORT,bind=127.0.0.1,reuseaddr,fork${LISTEN_OPTIONS:-}" \
-		EXEC:"$REAL_BIN/asc-http --spool $SPOOL $* -- $RECEIVER" 2>>"$BATS_TEST_TMPDIR/listener.log" 3>&- &
-	LISTENER_PID=$!
-	for _ in $(seq 100); do
-		socat -u /dev/null TCP:127.0.0.1:"$LISTEN_PORT" 2>/dev/null && break
-		sleep 0.05
-	done
+	ASC_HTTP="$REAL_BIN/asc-http" start_listener --spool "$SPOOL" "$@" -- "$RECEIVER"
 }
 
 # Posts payload $1 signed (to path $2, default /) and sets $CODE.

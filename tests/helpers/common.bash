@@ -91,7 +91,8 @@ free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# socat listening on 127.0.0.1:$LISTEN_PORT, running asc-http ARGS for each connection; its
+# socat listening on 127.0.0.1:$LISTEN_PORT, running asc-http ARGS for each connection (the
+# binary $ASC_HTTP, default the one under test); its
 # log (asc-http's lines) in $BATS_TEST_TMPDIR/listener.log. Extra socat address options for
 # the listening side may come in $LISTEN_OPTIONS, and LISTEN_TYPE replaces TCP-LISTEN.
 start_listener() {
@@ -99,7 +100,7 @@ start_listener() {
 	# -t 15: after the client half-closes, socat waits this long for the answer (its
 	# default, half a second, would cut off any handler slower than that).
 	socat -t 15 "${LISTEN_TYPE:-TCP-LISTEN}:$LISTEN_PORT,bind=127.0.0.1,reuseaddr,fork${LISTEN_OPTIONS:-}" \
-		EXEC:"$ASCBELL_BIN/asc-http $*" 2>>"$BATS_TEST_TMPDIR/listener.log" 3>&- &
+		EXEC:"${ASC_HTTP:-$ASCBELL_BIN/asc-http} $*" 2>>"$BATS_TEST_TMPDIR/listener.log" 3>&- &
 	LISTENER_PID=$!
 	for _ in $(seq 100); do
 		socat -u /dev/null TCP:127.0.0.1:"$LISTEN_PORT" 2>/dev/null && break
