@@ -107,7 +107,8 @@ print(h["alg"], h["kid"], h["typ"], c["iss"], c["aud"], c["exp"] - c["iat"])' "$
 	elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 	assert_success
 	[[ "$(jq -r .enrichError <<<"$output")" == *"Timeout was reached"* || "$(jq -r .enrichError <<<"$output")" == *"timed out"* || "$(jq -r .enrichError <<<"$output")" == *"timeout"* ]]
-	[ "$elapsed_ms" -lt 2500 ]
+	# Well before the fake's 30 s stall ends: the timeout, not the API, decided.
+	[ "$elapsed_ms" -lt 10000 ]
 	export ASC_API_BASE=http://127.0.0.1:1
 	run --separate-stderr enriched app-version-rejected
 	assert_success

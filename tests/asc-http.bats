@@ -94,11 +94,9 @@ request() {
 	} >"$BATS_TEST_TMPDIR/big"
 	send_raw "$BATS_TEST_TMPDIR/big"
 	assert_equal "$CODE" 413
-	# One byte a second: the whole request never arrives within the timeout.
-	start=$(date +%s)
+	# One byte a second: the whole request never arrives within the 1 s timeout.
 	ANSWER=$( (printf 'P'; for c in O S T ' '; do sleep 1; printf '%s' "$c"; done) | socat -t 5 - TCP:127.0.0.1:"$LISTEN_PORT" | tr -d '\r')
 	assert_equal "$(printf '%s\n' "$ANSWER" | head -n1)" "HTTP/1.1 408 Request Timeout"
-	[ $(( $(date +%s) - start )) -le 4 ]
 	[ ! -e "$RECORD.body" ]
 }
 
@@ -166,7 +164,7 @@ EOS
 @test "--async: 202 as soon as the request is spooled; the handler finishes on its own" {
 	cat >"$BATS_TEST_TMPDIR/slow" <<'EOS'
 #!/bin/sh
-sleep 1
+sleep 3
 cat >"$RECORD.body"
 EOS
 	chmod +x "$BATS_TEST_TMPDIR/slow"
@@ -175,9 +173,10 @@ EOS
 	# (stderr goes to a file: the detached handler keeps it open, as it keeps socat's log)
 	run sh -c '"$1" --async --spool "$2" -- "$3" <"$4" 2>>"$5"' sh "$ASCBELL_BIN/asc-http" \
 		"$BATS_TEST_TMPDIR/spool" "$BATS_TEST_TMPDIR/slow" "$BATS_TEST_TMPDIR/request" "$BATS_TEST_TMPDIR/log"
-	[ $(( ($(date +%s%N) - start) / 1000000 )) -lt 900 ]
+	# Answered long before the 3 s handler could have finished.
+	[ $(( ($(date +%s%N) - start) / 1000000 )) -lt 2500 ]
 	assert_line --index 0 $'HTTP/1.1 202 Accepted\r'
-	for _ in $(seq 50); do [ -n "$(ls "$BATS_TEST_TMPDIR/spool/cur")" ] && break; sleep 0.1; done
+	for _ in $(seq 100); do [ -n "$(ls "$BATS_TEST_TMPDIR/spool/cur")" ] && break; sleep 0.1; done
 	assert_equal "$(cat "$RECORD.body")" later
 	run asc-http --async -- true
 	assert_failure 64
