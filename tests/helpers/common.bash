@@ -97,9 +97,9 @@ free_port() {
 # the listening side may come in $LISTEN_OPTIONS, and LISTEN_TYPE replaces TCP-LISTEN.
 start_listener() {
 	LISTEN_PORT=$(free_port)
-	# -t 15: after the client half-closes, socat waits this long for the answer (its
-	# default, half a second, would cut off any handler slower than that).
-	socat -t 15 "${LISTEN_TYPE:-TCP-LISTEN}:$LISTEN_PORT,bind=127.0.0.1,reuseaddr,fork${LISTEN_OPTIONS:-}" \
+	# -t: after the client half-closes, socat waits this long for the answer (its default,
+	# half a second, would cut off any handler slower than that).
+	socat -t "${LISTEN_LINGER:-15}" "${LISTEN_TYPE:-TCP-LISTEN}:$LISTEN_PORT,bind=127.0.0.1,reuseaddr,fork${LISTEN_OPTIONS:-}" \
 		EXEC:"${ASC_HTTP:-$ASCBELL_BIN/asc-http} $*" 2>>"$BATS_TEST_TMPDIR/listener.log" 3>&- &
 	LISTENER_PID=$!
 	for _ in $(seq 100); do
