@@ -111,7 +111,7 @@ static jv fetch(struct enricher *e, const char *what)
 {
 	jv doc;
 
-	if (e->deadline - ascapi_clock() <= 0) {
+	if (e->deadline - monotonic_seconds() <= 0) {
 		if (jv_get_kind(e->error) == JV_KIND_NULL)
 			e->error = jv_string_fmt("timeout after %g s", e->timeout);
 		return jv_invalid();
@@ -331,7 +331,7 @@ static jv enrich(struct enricher *e, jv event)
 	jv type = path(event, "instance", "type", NULL), id = path(event, "instance", "id", NULL);
 	jv app = get(event, "app"), app_id = get(app, "id"), found_id = jv_invalid();
 
-	e->deadline = ascapi_clock() + e->timeout;
+	e->deadline = monotonic_seconds() + e->timeout;
 	e->error = jv_null();
 	if (jv_get_kind(type) == JV_KIND_STRING && jv_get_kind(id) == JV_KIND_STRING &&
 	    strspn(jv_string_value(id), "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==

@@ -51,13 +51,6 @@ struct exchange {
 
 static void split_target(struct exchange *x);
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -239,7 +232,7 @@ static void log_line(struct exchange *x, int code)
 			path[i] = '?';
 	fprintf(stderr, "%s: %s %s %s %d %zu %.0fms%s%s\n", progname, x->peer,
 		x->req.method ? x->req.method : "-", path, code, x->req.body.len,
-		(now() - x->start) * 1000, x->spooled ? " " : "", x->spooled ? x->spool_name : "");
+		(monotonic_seconds() - x->start) * 1000, x->spooled ? " " : "", x->spooled ? x->spool_name : "");
 }
 
 /* The answer: a small JSON body saying what happened. */
@@ -269,12 +262,12 @@ static void respond(struct exchange *x, int code, const char *message, const cha
 static void drain_input(void)
 {
 	char sink[65536];
-	double until = now() + 1;
+	double until = monotonic_seconds() + 1;
 	size_t dropped = 0;
 
 	while (dropped < 8 * 1024 * 1024) {
 		struct pollfd pfd = {STDIN_FILENO, POLLIN, 0};
-		double left = until - now();
+		double left = until - monotonic_seconds();
 		ssize_t n;
 		if (left <= 0 || poll(&pfd, 1, (int)(left * 1000) + 1) <= 0)
 			return;
@@ -340,7 +333,7 @@ static int read_network_request(struct exchange *x, int (*check_headers)(struct 
 
 	for (;;) {
 		struct pollfd pfd = {STDIN_FILENO, POLLIN, 0};
-		double left = deadline - now();
+		double left = deadline - monotonic_seconds();
 		size_t offset = 0;
 		ssize_t n;
 
@@ -595,7 +588,7 @@ int main(int argc, char **argv)
 	opt = parse_options(argc, argv);
 	memset(&x, 0, sizeof x);
 	x.opt = &opt;
-	x.start = now();
+	x.start = monotonic_seconds();
 	x.query = "";
 	find_peer(&x);
 	limits.max_body = opt.max_body;

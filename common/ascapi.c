@@ -40,13 +40,6 @@ struct ascapi *ascapi_from_environment(const struct net_options *net_options,
 	return api;
 }
 
-double ascapi_clock(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 void ascapi_close(struct ascapi *api)
 {
 	if (!api)
@@ -104,7 +97,7 @@ static jv request(struct ascapi *api, const char *method, const char *path, jv b
 		snprintf(url, sizeof url, "%s%s", api->base, path);
 	for (attempt = 0; attempt <= api->policy.retries; attempt++) {
 		const char *token = jwt_token(api->jwt, time(NULL));
-		double left = api->deadline ? api->deadline - ascapi_clock() : 0;
+		double left = api->deadline ? api->deadline - monotonic_seconds() : 0;
 		enum net_result got;
 
 		if (api->deadline && left <= 0) {
@@ -145,7 +138,7 @@ static jv request(struct ascapi *api, const char *method, const char *path, jv b
 							 : api->policy.base_delay * (1 << attempt);
 			if (wait > api->policy.max_delay)
 				wait = api->policy.max_delay;
-			if (api->deadline && ascapi_clock() + wait >= api->deadline)
+			if (api->deadline && monotonic_seconds() + wait >= api->deadline)
 				break;
 			sleep_unless_stopped(wait, NULL);
 		}

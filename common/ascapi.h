@@ -23,8 +23,6 @@ struct ascapi {
 	double deadline; /* CLOCK_MONOTONIC seconds no request or wait may pass; 0 for none */
 };
 
-/* Now on CLOCK_MONOTONIC, in seconds: for deadlines. */
-double ascapi_clock(void);
 
 /* The client from $ASC_KEY_ID, $ASC_ISSUER_ID, $ASC_PRIVATE_KEY_PATH (or $ASC_PRIVATE_KEY)
  * and $ASC_API_BASE. NULL when there are no credentials at all; exits EX_CONFIG when they

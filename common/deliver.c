@@ -9,27 +9,21 @@
 #include <unistd.h>
 
 #include "echobell.h"
+#include "util.h"
 
 int status_is_transient(long status)
 {
 	return status == 408 || status == 429 || status >= 500;
 }
 
-static double now_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 int sleep_unless_stopped(double seconds, volatile sig_atomic_t *stop)
 {
-	double end = now_seconds() + seconds;
+	double end = monotonic_seconds() + seconds;
 
 	/* Short naps, so a signal that arrives between checks is seen within 50 ms even where
 	 * it does not interrupt nanosleep (SA_RESTART). */
 	while (!(stop && *stop)) {
-		double left = end - now_seconds();
+		double left = end - monotonic_seconds();
 		struct timespec ts;
 		if (left <= 0)
 			return 0;
@@ -70,7 +64,7 @@ enum delivery deliver(struct net *net, const char *url, const char *body, size_t
 		      const struct retry_policy *policy, volatile sig_atomic_t *stop,
 		      struct delivery_report *report)
 {
-	double start = now_seconds(), deadline = start + policy->max_time;
+	double start = monotonic_seconds(), deadline = start + policy->max_time;
 
 	memset(report, 0, sizeof *report);
 	for (;;) {
@@ -78,7 +72,7 @@ enum delivery deliver(struct net *net, const char *url, const char *body, size_t
 		double wait;
 
 		report->attempts++;
-		report->seconds = now_seconds() - start;
+		report->seconds = monotonic_seconds() - start;
 		if (result == NET_FATAL)
 			return BROKEN;
 		if (result == NET_ANSWERED && report->last.status >= 200 && report->last.status < 300)
@@ -88,7 +82,7 @@ enum delivery deliver(struct net *net, const char *url, const char *body, size_t
 		if (report->attempts > policy->retries)
 			return UNAVAILABLE;
 		wait = backoff(policy, report->attempts - 1, report->last.retry_after);
-		if (now_seconds() + wait >= deadline)
+		if (monotonic_seconds() + wait >= deadline)
 			return UNAVAILABLE;
 		if (sleep_unless_stopped(wait, stop))
 			return INTERRUPTED;

@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util.h"
+
 /* The body goes through an anonymous file, not a pipe: a handler that does not read its
  * input can never block us, and the size is known to it. */
 static int body_file(const char *body, size_t len)
@@ -35,18 +37,11 @@ static int body_file(const char *body, size_t len)
 	return fd;
 }
 
-static double seconds_left(const struct timespec *deadline)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(deadline->tv_sec - now.tv_sec) + (double)(deadline->tv_nsec - now.tv_nsec) / 1e9;
-}
-
 int handler_run(char *const argv[], const char *body, size_t len, double timeout,
 		struct handler_result *result)
 {
 	sigset_t chld, old;
-	struct timespec deadline;
+	double deadline;
 	int input = body_file(body, len), status;
 	pid_t pid;
 
@@ -75,13 +70,7 @@ int handler_run(char *const argv[], const char *body, size_t len, double timeout
 	setpgid(pid, pid); /* also here, so the kill below cannot miss it */
 	close(input);
 
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += (time_t)timeout;
-	deadline.tv_nsec += (long)((timeout - (double)(time_t)timeout) * 1e9);
-	if (deadline.tv_nsec >= 1000000000L) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000L;
-	}
+	deadline = monotonic_seconds() + timeout;
 	for (;;) {
 		double left;
 		struct timespec wait;
@@ -89,7 +78,7 @@ int handler_run(char *const argv[], const char *body, size_t len, double timeout
 
 		if (done == pid)
 			break;
-		left = seconds_left(&deadline);
+		left = deadline - monotonic_seconds();
 		if (left <= 0) {
 			/* The whole group: the handler's own children (a pipeline) too. */
 			kill(-pid, SIGKILL);

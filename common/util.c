@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 const char *progname = "ascbell";
 int msg_quiet;
@@ -130,6 +131,13 @@ int finish_stdout(void)
 void print_version(void)
 {
 	printf("%s ascbell %s\n", progname, ASCBELL_VERSION);
+}
+
+double monotonic_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 int worse_status(int a, int b)

@@ -55,6 +55,10 @@ size_t parse_max_body(const char *text);
 /* "--version" output: "NAME ascbell X.Y.Z". */
 void print_version(void);
 
+/* Seconds on CLOCK_MONOTONIC: for timeouts and deadlines, which wall-clock changes must
+ * not stretch or cut. */
+double monotonic_seconds(void);
+
 /* Of two exit statuses, the one that says more went wrong (the larger sysexits code). */
 int worse_status(int a, int b);
 
