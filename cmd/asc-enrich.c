@@ -3,7 +3,6 @@
  * never costs an event: it goes through with "enrichError", on time. */
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 
 #include "ascapi.h"
 #include "event.h"
+#include "jsonget.h"
 #include "jsonio.h"
 #include "util.h"
 
@@ -82,30 +82,6 @@ static struct options parse_options(int argc, char **argv)
 	return opt;
 }
 
-/* obj.key (obj borrowed), or invalid. */
-static jv get(jv obj, const char *key)
-{
-	return jv_get_kind(obj) == JV_KIND_OBJECT ? jv_object_get(jv_copy(obj), jv_string(key))
-						  : jv_invalid();
-}
-
-/* obj.a.b.c... for a NULL-terminated list of keys (obj borrowed). */
-static jv path(jv obj, ...)
-{
-	va_list ap;
-	const char *key;
-	jv v = jv_copy(obj);
-
-	va_start(ap, obj);
-	while ((key = va_arg(ap, const char *)) != NULL) {
-		jv next = get(v, key);
-		jv_free(v);
-		v = next;
-	}
-	va_end(ap);
-	return v;
-}
-
 /* One GET within the event's time budget; the first failure is kept for enrichError. */
 static jv fetch(struct enricher *e, const char *what)
 {
@@ -134,11 +110,11 @@ static jv fetch(struct enricher *e, const char *what)
 /* The first resource of a type in a document's "included" (doc borrowed). */
 static jv included(jv doc, const char *type)
 {
-	jv list = get(doc, "included");
+	jv list = json_get(doc, "included");
 	int i, n = jv_get_kind(list) == JV_KIND_ARRAY ? jv_array_length(jv_copy(list)) : 0;
 
 	for (i = 0; i < n; i++) {
-		jv item = jv_array_get(jv_copy(list), i), t = get(item, "type");
+		jv item = jv_array_get(jv_copy(list), i), t = json_get(item, "type");
 		int match = jv_get_kind(t) == JV_KIND_STRING && strcmp(jv_string_value(t), type) == 0;
 		jv_free(t);
 		if (match) {
@@ -227,8 +203,8 @@ static jv app_details(struct enricher *e, const char *app_id)
 	if (!jv_is_valid(doc))
 		return doc;
 	app = jv_object();
-	app = jv_object_set(app, jv_string("name"), path(doc, "data", "attributes", "name", NULL));
-	app = jv_object_set(app, jv_string("bundleId"), path(doc, "data", "attributes", "bundleId", NULL));
+	app = jv_object_set(app, jv_string("name"), json_get_path(doc, "data", "attributes", "name", NULL));
+	app = jv_object_set(app, jv_string("bundleId"), json_get_path(doc, "data", "attributes", "bundleId", NULL));
 	jv_free(doc);
 	cache_write(e, app_id, jv_copy(app));
 	return app;
@@ -245,32 +221,34 @@ static jv from_instance(struct enricher *e, jv event, const char *type, const ch
 		snprintf(what, sizeof what, "/v1/appStoreVersions/%s?include=app", id);
 		if (!jv_is_valid(doc = fetch(e, what)))
 			return event;
-		attrs = path(doc, "data", "attributes", NULL);
-		event = put(event, "version", get(attrs, "versionString"));
-		event = put(event, "platform", get(attrs, "platform"));
+		attrs = json_get_path(doc, "data", "attributes", NULL);
+		event = put(event, "version", json_get(attrs, "versionString"));
+		event = put(event, "platform", json_get(attrs, "platform"));
 		jv_free(attrs);
 		thing = included(doc, "apps");
-		*app_id = get(thing, "id");
+		*app_id = json_get(thing, "id");
 		if (jv_get_kind(*app_id) == JV_KIND_STRING && app_id_valid(jv_string_value(*app_id)))
 			cache_write(e, jv_string_value(*app_id),
 				    jv_object_set(jv_object_set(jv_object(), jv_string("name"),
-								path(thing, "attributes", "name", NULL)),
-						  jv_string("bundleId"), path(thing, "attributes", "bundleId", NULL)));
+								json_get_path(thing, "attributes", "name", NULL)),
+						  jv_string("bundleId"), json_get_path(thing, "attributes", "bundleId", NULL)));
 		jv_free(thing);
 	} else if (!strcmp(type, "buildBetaDetails") || !strcmp(type, "buildUploads")) {
 		snprintf(what, sizeof what, "/v1/%s/%s?include=build", type, id);
 		if (!jv_is_valid(doc = fetch(e, what)))
 			return event;
-		attrs = path(doc, "data", "attributes", NULL);
-		event = put(event, "version", get(attrs, "cfBundleShortVersionString"));
-		event = put(event, "build", get(attrs, "cfBundleVersion"));
-		event = put(event, "platform", get(attrs, "platform"));
+		attrs = json_get_path(doc, "data", "attributes", NULL);
+		event = put(event, "version", json_get(attrs, "cfBundleShortVersionString"));
+		event = put(event, "build", json_get(attrs, "cfBundleVersion"));
+		event = put(event, "platform", json_get(attrs, "platform"));
 		jv_free(attrs);
 		thing = included(doc, "builds");
-		event = put(event, "build", path(thing, "attributes", "version", NULL));
-		*app_id = path(thing, "relationships", "app", "data", "id", NULL);
-		if (!jv_is_valid(*app_id))
-			*app_id = path(doc, "data", "relationships", "app", "data", "id", NULL);
+		event = put(event, "build", json_get_path(thing, "attributes", "version", NULL));
+		*app_id = json_get_path(thing, "relationships", "app", "data", "id", NULL);
+		if (jv_get_kind(*app_id) != JV_KIND_STRING) {
+			jv_free(*app_id);
+			*app_id = json_get_path(doc, "data", "relationships", "app", "data", "id", NULL);
+		}
 		jv_free(thing);
 	} else if (!strcmp(type, "betaFeedbackScreenshotSubmissions") ||
 		   !strcmp(type, "betaFeedbackCrashSubmissions")) {
@@ -280,16 +258,16 @@ static jv from_instance(struct enricher *e, jv event, const char *type, const ch
 		snprintf(what, sizeof what, "/v1/%s/%s?include=tester,build", type, id);
 		if (!jv_is_valid(doc = fetch(e, what)))
 			return event;
-		attrs = path(doc, "data", "attributes", NULL);
-		event = put(event, "feedback", get(attrs, "comment"));
-		event = put(event, "device", get(attrs, "deviceModel"));
-		event = put(event, "osVersion", get(attrs, "osVersion"));
-		event = put(event, "platform", get(attrs, "appPlatform"));
-		screenshots = get(attrs, "screenshots");
+		attrs = json_get_path(doc, "data", "attributes", NULL);
+		event = put(event, "feedback", json_get(attrs, "comment"));
+		event = put(event, "device", json_get(attrs, "deviceModel"));
+		event = put(event, "osVersion", json_get(attrs, "osVersion"));
+		event = put(event, "platform", json_get(attrs, "appPlatform"));
+		screenshots = json_get(attrs, "screenshots");
 		urls = jv_array();
 		n = jv_get_kind(screenshots) == JV_KIND_ARRAY ? jv_array_length(jv_copy(screenshots)) : 0;
 		for (i = 0; i < n; i++) {
-			jv shot = jv_array_get(jv_copy(screenshots), i), url = get(shot, "url");
+			jv shot = jv_array_get(jv_copy(screenshots), i), url = json_get(shot, "url");
 			jv_free(shot);
 			if (jv_get_kind(url) == JV_KIND_STRING)
 				urls = jv_array_append(urls, url);
@@ -300,8 +278,8 @@ static jv from_instance(struct enricher *e, jv event, const char *type, const ch
 		event = n ? jv_object_set(event, jv_string("screenshots"), urls) : (jv_free(urls), event);
 		/* A tester is their name when the API has one, their email otherwise. */
 		thing = included(doc, "betaTesters");
-		first = path(thing, "attributes", "firstName", NULL);
-		last = path(thing, "attributes", "lastName", NULL);
+		first = json_get_path(thing, "attributes", "firstName", NULL);
+		last = json_get_path(thing, "attributes", "lastName", NULL);
 		tester = jv_object();
 		if (jv_get_kind(first) == JV_KIND_STRING || jv_get_kind(last) == JV_KIND_STRING)
 			tester = jv_object_set(tester, jv_string("name"),
@@ -309,16 +287,16 @@ static jv from_instance(struct enricher *e, jv event, const char *type, const ch
 							     jv_get_kind(first) == JV_KIND_STRING ? jv_string_value(first) : "",
 							     jv_get_kind(first) == JV_KIND_STRING && jv_get_kind(last) == JV_KIND_STRING ? " " : "",
 							     jv_get_kind(last) == JV_KIND_STRING ? jv_string_value(last) : ""));
-		tester = put(tester, "email", get(attrs, "email"));
+		tester = put(tester, "email", json_get(attrs, "email"));
 		event = jv_object_set(event, jv_string("tester"), tester);
 		jv_free(first);
 		jv_free(last);
 		jv_free(thing);
 		jv_free(attrs);
 		thing = included(doc, "builds");
-		event = put(event, "build", path(thing, "attributes", "version", NULL));
+		event = put(event, "build", json_get_path(thing, "attributes", "version", NULL));
 		jv_free(thing);
-		*app_id = path(doc, "data", "relationships", "app", "data", "id", NULL);
+		*app_id = json_get_path(doc, "data", "relationships", "app", "data", "id", NULL);
 	} else {
 		return event; /* nothing more to ask for this kind */
 	}
@@ -328,8 +306,8 @@ static jv from_instance(struct enricher *e, jv event, const char *type, const ch
 
 static jv enrich(struct enricher *e, jv event)
 {
-	jv type = path(event, "instance", "type", NULL), id = path(event, "instance", "id", NULL);
-	jv app = get(event, "app"), app_id = get(app, "id"), found_id = jv_invalid();
+	jv type = json_get_path(event, "instance", "type", NULL), id = json_get_path(event, "instance", "id", NULL);
+	jv app = json_get(event, "app"), app_id = json_get(app, "id"), found_id = jv_invalid();
 
 	e->deadline = monotonic_seconds() + e->timeout;
 	e->error = jv_null();
@@ -343,16 +321,16 @@ static jv enrich(struct enricher *e, jv event)
 	}
 	if (jv_get_kind(app_id) == JV_KIND_STRING && app_id_valid(jv_string_value(app_id))) {
 		const char *aid = jv_string_value(app_id);
-		jv details = app_details(e, aid), name = get(app, "name");
+		jv details = app_details(e, aid), name = json_get(app, "name");
 		if (jv_get_kind(app) != JV_KIND_OBJECT) {
 			jv_free(app);
 			app = jv_object();
 		}
 		app = jv_object_set(app, jv_string("id"), jv_copy(app_id));
 		if (jv_get_kind(name) != JV_KIND_STRING)
-			app = jv_object_set(app, jv_string("name"), get(details, "name"));
+			app = jv_object_set(app, jv_string("name"), json_get(details, "name"));
 		jv_free(name);
-		app = jv_object_set(app, jv_string("bundleId"), get(details, "bundleId"));
+		app = jv_object_set(app, jv_string("bundleId"), json_get(details, "bundleId"));
 		app = jv_object_set(app, jv_string("url"), app_store_connect_url(aid));
 		jv_free(details);
 		event = jv_object_set(event, jv_string("app"), jv_copy(app));

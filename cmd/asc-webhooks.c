@@ -12,6 +12,7 @@
 #include "ascapi.h"
 #include "buf.h"
 #include "event.h"
+#include "jsonget.h"
 #include "jsonio.h"
 #include "util.h"
 
@@ -210,27 +211,17 @@ static jv webhook_summary(jv resource)
 	return out;
 }
 
-/* obj.a, or obj.a.b when b is given; null when absent (obj borrowed). */
-static jv field(jv obj, const char *a, const char *b)
-{
-	jv v = jv_get_kind(obj) == JV_KIND_OBJECT ? jv_object_get(jv_copy(obj), jv_string(a)) : jv_invalid();
-
-	if (b)
-		v = jv_get_kind(v) == JV_KIND_OBJECT ? jv_object_get(v, jv_string(b)) : (jv_free(v), jv_invalid());
-	return jv_is_valid(v) ? v : (jv_free(v), jv_null());
-}
-
 static jv delivery_summary(jv resource)
 {
 	jv attrs = jv_object_get(jv_copy(resource), jv_string("attributes")), out = jv_object();
 
 	out = jv_object_set(out, jv_string("id"), jv_object_get(resource, jv_string("id")));
-	out = jv_object_set(out, jv_string("state"), field(attrs, "deliveryState", NULL));
-	out = jv_object_set(out, jv_string("createdDate"), field(attrs, "createdDate", NULL));
-	out = jv_object_set(out, jv_string("sentDate"), field(attrs, "sentDate", NULL));
-	out = jv_object_set(out, jv_string("httpStatus"), field(attrs, "response", "httpStatusCode"));
-	out = jv_object_set(out, jv_string("errorMessage"), field(attrs, "errorMessage", NULL));
-	out = jv_object_set(out, jv_string("redelivery"), field(attrs, "redelivery", NULL));
+	out = jv_object_set(out, jv_string("state"), json_get(attrs, "deliveryState"));
+	out = jv_object_set(out, jv_string("createdDate"), json_get(attrs, "createdDate"));
+	out = jv_object_set(out, jv_string("sentDate"), json_get(attrs, "sentDate"));
+	out = jv_object_set(out, jv_string("httpStatus"), json_get_path(attrs, "response", "httpStatusCode", NULL));
+	out = jv_object_set(out, jv_string("errorMessage"), json_get(attrs, "errorMessage"));
+	out = jv_object_set(out, jv_string("redelivery"), json_get(attrs, "redelivery"));
 	jv_free(attrs);
 	return out;
 }
@@ -273,7 +264,7 @@ static int each_page(struct ascapi *api, const char *first, int (*fn)(jv, void *
 	while (next && pages++ < 1000) {
 		jv doc = must(ascapi_get(api, next), "listing");
 		jv data = jv_object_get(jv_copy(doc), jv_string("data"));
-		jv link = field(doc, "links", "next");
+		jv link = json_get_path(doc, "links", "next", NULL);
 		int i, n = jv_get_kind(data) == JV_KIND_ARRAY ? jv_array_length(jv_copy(data)) : 0;
 
 		for (i = 0; i < n; i++)
@@ -456,7 +447,7 @@ static int run_command(struct run *run, const char *command, int argc, char **ar
 		doc = must(ascapi_send(run->api, "POST", "/v1/webhookPings", doc), "ping");
 
 		{
-			jv ping = jv_object_set(jv_object(), jv_string("ping"), field(doc, "data", "id"));
+			jv ping = jv_object_set(jv_object(), jv_string("ping"), json_get_path(doc, "data", "id", NULL));
 			jv_free(doc);
 			return print(ping, opt);
 		}

@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "jsonget.h"
 
 #define ASC_WEB "https://appstoreconnect.apple.com/apps/"
 
@@ -102,29 +103,6 @@ static void split_camel(const char *type, jv *title, jv *snake)
 	*snake = buf_to_jv(&s);
 }
 
-/* obj[key] when it is a string, else null (obj borrowed). */
-static jv string_member(jv obj, const char *key)
-{
-	jv v;
-	if (jv_get_kind(obj) != JV_KIND_OBJECT)
-		return jv_null();
-	v = jv_object_get(jv_copy(obj), jv_string(key));
-	if (jv_get_kind(v) == JV_KIND_STRING)
-		return v;
-	jv_free(v);
-	return jv_null();
-}
-
-/* obj[key] of any kind, null when absent (obj borrowed). */
-static jv member(jv obj, const char *key)
-{
-	jv v;
-	if (jv_get_kind(obj) != JV_KIND_OBJECT)
-		return jv_null();
-	v = jv_object_get(jv_copy(obj), jv_string(key));
-	return jv_is_valid(v) ? v : (jv_free(v), jv_null());
-}
-
 int app_id_valid(const char *text)
 {
 	size_t n = strspn(text, "0123456789");
@@ -140,16 +118,16 @@ jv app_store_connect_url(const char *app_id)
  * "links":{self}} or, on background-asset events, {type,id,links} without the wrapper. */
 static jv instance_of(jv data)
 {
-	jv relationships = member(data, "relationships");
-	jv instance = member(relationships, "instance");
-	jv inner = member(instance, "data");
-	jv links = member(instance, "links");
+	jv relationships = json_get(data, "relationships");
+	jv instance = json_get(relationships, "instance");
+	jv inner = json_get(instance, "data");
+	jv links = json_get(instance, "links");
 	jv where = jv_get_kind(inner) == JV_KIND_OBJECT ? inner : instance;
 	jv result = jv_object();
 
-	result = jv_object_set(result, jv_string("type"), string_member(where, "type"));
-	result = jv_object_set(result, jv_string("id"), string_member(where, "id"));
-	result = jv_object_set(result, jv_string("url"), string_member(links, "self"));
+	result = jv_object_set(result, jv_string("type"), json_get_string(where, "type"));
+	result = jv_object_set(result, jv_string("id"), json_get_string(where, "id"));
+	result = jv_object_set(result, jv_string("url"), json_get_string(links, "self"));
 	jv_free(relationships);
 	jv_free(instance);
 	jv_free(inner);
@@ -159,7 +137,7 @@ static jv instance_of(jv data)
 
 static jv app_of(jv attributes, const struct event_options *opt)
 {
-	jv id = opt->app_id ? jv_string(opt->app_id) : string_member(attributes, "appId");
+	jv id = opt->app_id ? jv_string(opt->app_id) : json_get_string(attributes, "appId");
 	jv app = jv_object();
 
 	/* An id that is not digits would make a strange link: leave it out. */
@@ -198,8 +176,8 @@ static jv state_text(jv state, enum severity *severity)
 static void news_of_states(struct news *n, jv attributes, const char *old_key,
 			   const char *new_key, jv event_type)
 {
-	n->old_state = string_member(attributes, old_key);
-	n->new_state = string_member(attributes, new_key);
+	n->old_state = json_get_string(attributes, old_key);
+	n->new_state = json_get_string(attributes, new_key);
 	n->old_status = state_text(n->old_state, NULL);
 	n->status = state_text(n->new_state, &n->severity);
 	if (jv_get_kind(n->status) == JV_KIND_NULL) {
@@ -215,7 +193,7 @@ static void news_of_states(struct news *n, jv attributes, const char *old_key,
 
 static void news_of_availability(struct news *n, jv attributes, jv event_type)
 {
-	jv available = member(attributes, "available");
+	jv available = json_get(attributes, "available");
 
 	switch (jv_get_kind(available)) {
 	case JV_KIND_TRUE:
@@ -237,7 +215,7 @@ static void news_of_availability(struct news *n, jv attributes, jv event_type)
 
 static void news_of_territories(struct news *n, jv attributes, jv event_type)
 {
-	jv territories = member(attributes, "territories");
+	jv territories = json_get(attributes, "territories");
 
 	n->status = jv_string("Territories updated");
 	if (jv_get_kind(territories) == JV_KIND_ARRAY) {
@@ -256,8 +234,8 @@ static void news_of_unknown(struct news *n, jv attributes, jv event_type)
 	size_t i;
 
 	for (i = 0; i < generic_state_key_count; i++) {
-		jv old_state = member(attributes, generic_state_keys[i][0]);
-		jv new_state = member(attributes, generic_state_keys[i][1]);
+		jv old_state = json_get(attributes, generic_state_keys[i][0]);
+		jv new_state = json_get(attributes, generic_state_keys[i][1]);
 		int present = jv_get_kind(old_state) != JV_KIND_NULL ||
 			      jv_get_kind(new_state) != JV_KIND_NULL;
 		jv_free(old_state);
@@ -325,13 +303,13 @@ jv event_from_payload(jv payload, const struct event_options *opt, int *unknown)
 	*unknown = 0;
 	if (jv_get_kind(payload) != JV_KIND_OBJECT)
 		return not_a_payload(payload, "not a JSON object");
-	data = member(payload, "data");
+	data = json_get(payload, "data");
 	if (jv_get_kind(data) != JV_KIND_OBJECT) {
 		jv_free(data);
 		return not_a_payload(payload, "no \"data\" object");
 	}
-	type = string_member(data, "type");
-	attributes = member(data, "attributes");
+	type = json_get_string(data, "type");
+	attributes = json_get(data, "attributes");
 	problem = payload_problem(type, attributes);
 	if (problem) {
 		jv_free(data);
@@ -351,10 +329,10 @@ jv event_from_payload(jv payload, const struct event_options *opt, int *unknown)
 		split_camel(jv_string_value(type), &event_type, &event_name);
 	}
 	n = news_of(kind, attributes, event_type);
-	timestamp = string_member(attributes, "timestamp");
+	timestamp = json_get_string(attributes, "timestamp");
 
 	e = jv_object();
-	e = jv_object_set(e, jv_string("id"), string_member(data, "id"));
+	e = jv_object_set(e, jv_string("id"), json_get_string(data, "id"));
 	e = jv_object_set(e, jv_string("type"), type);
 	e = jv_object_set(e, jv_string("event"), event_name);
 	e = jv_object_set(e, jv_string("category"), jv_string(kind ? kind->category : "other"));
@@ -385,7 +363,7 @@ int event_in_list(jv event, char *const *names, size_t count)
 	int found = 0;
 
 	for (f = 0; f < 3 && !found; f++) {
-		jv value = string_member(event, fields[f]);
+		jv value = json_get_string(event, fields[f]);
 		if (jv_get_kind(value) == JV_KIND_STRING)
 			for (i = 0; i < count && !found; i++)
 				found = strcasecmp(names[i], jv_string_value(value)) == 0;
