@@ -223,18 +223,26 @@ static jv message_body(jv message, const struct options *opt)
 	return jv_dump_string(message, 0);
 }
 
-/* Keeps a message that could not be delivered; 0 when it is safe on disk. */
-static int keep(struct run *run, jv body, const char *why)
+/* A message on disk is its JSON and a newline (cat-able, JSON Lines); body borrowed.
+ * Returns spool_add's result. */
+static int write_message(const char *dir, jv body, char name[SPOOL_NAME_SIZE])
 {
-	char name[SPOOL_NAME_SIZE];
 	struct buf line = BUF_INIT;
 	int rc;
 
 	buf_append(&line, jv_string_value(body), (size_t)jv_string_length_bytes(jv_copy(body)));
 	buf_append(&line, "\n", 1);
-	rc = spool_prepare(run->opt->spool) == 0 && spool_add(run->opt->spool, line.data, line.len, name) == 0;
+	rc = spool_add(dir, line.data, line.len, name);
 	buf_free(&line);
-	if (!rc) {
+	return rc;
+}
+
+/* Keeps a message that could not be delivered; 0 when it is safe on disk. */
+static int keep(struct run *run, jv body, const char *why)
+{
+	char name[SPOOL_NAME_SIZE];
+
+	if (spool_prepare(run->opt->spool) != 0 || write_message(run->opt->spool, body, name) != 0) {
 		msg_error("message %lu: not delivered (%s) and cannot be kept in %s: %s", run->count,
 			  why, run->opt->spool, strerror(errno));
 		return EX_TEMPFAIL;
@@ -298,7 +306,6 @@ static int queue_one(jv message, struct json_reader *reader, const char *label, 
 {
 	struct run *run = ctx;
 	char name[SPOOL_NAME_SIZE];
-	struct buf line = BUF_INIT;
 	jv body;
 	int rc;
 
@@ -308,11 +315,8 @@ static int queue_one(jv message, struct json_reader *reader, const char *label, 
 		return EX_DATAERR;
 	}
 	body = message_body(message, run->opt);
-	buf_append(&line, jv_string_value(body), (size_t)jv_string_length_bytes(jv_copy(body)));
-	buf_append(&line, "\n", 1);
+	rc = write_message(run->opt->dir, body, name);
 	jv_free(body);
-	rc = spool_add(run->opt->dir, line.data, line.len, name);
-	buf_free(&line);
 	if (rc != 0) {
 		msg_error("cannot write into the outbox %s: %s", run->opt->dir, strerror(errno));
 		return EX_TEMPFAIL;
