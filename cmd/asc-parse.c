@@ -69,17 +69,15 @@ static void split_list(char *list, struct options *opt)
  * well be meant: say so and keep it. */
 static void check_event_names(const struct options *opt)
 {
-	static const char *const categories[] = {"appStore", "testFlight", "build", "backgroundAsset",
-						 "alternativeDistribution", "ping", "other"};
 	size_t i, k;
 
 	for (i = 0; i < opt->event_count; i++) {
-		int known = 0;
+		/* "other" is the category of the kinds the table does not have. */
+		int known = !strcasecmp(opt->events[i], "other");
 		for (k = 0; k < event_kind_count && !known; k++)
 			known = !strcasecmp(opt->events[i], event_kinds[k].type) ||
-				!strcasecmp(opt->events[i], event_kinds[k].event);
-		for (k = 0; k < sizeof categories / sizeof categories[0] && !known; k++)
-			known = !strcasecmp(opt->events[i], categories[k]);
+				!strcasecmp(opt->events[i], event_kinds[k].event) ||
+				!strcasecmp(opt->events[i], event_kinds[k].category);
 		if (!known)
 			msg_warn("--events: %s is not a known event, type or category", opt->events[i]);
 	}
