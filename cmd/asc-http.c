@@ -348,9 +348,12 @@ static int read_network_request(struct exchange *x, int (*check_headers)(struct 
 			enum http_state state = http_request_eof(&x->req);
 			return state == HTTP_DONE ? 0 : status_of_state(state);
 		}
-		/* The raw request is kept for the spool, within the same limits. */
-		if (x->raw.len + (size_t)n <= x->opt->max_body * 2 + HTTP_DEFAULT_MAX_HEADER_BYTES)
-			buf_append(&x->raw, chunk, (size_t)n);
+		/* The raw request is kept whole for the spool, or not at all: a chunked body whose
+		 * framing outweighs the body itself (one-byte chunks) is refused as too large,
+		 * rather than spooled cut short. */
+		if (x->raw.len + (size_t)n > x->opt->max_body * 2 + HTTP_DEFAULT_MAX_HEADER_BYTES)
+			return 413;
+		buf_append(&x->raw, chunk, (size_t)n);
 		while (offset < (size_t)n) {
 			size_t used;
 			enum http_state state = http_request_feed(&x->req, chunk + offset,

@@ -83,7 +83,32 @@ request() {
 	request 'POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\nab'
 	run asc-http -q -- "$HANDLER" <"$BATS_TEST_TMPDIR/request"
 	assert_line --index 0 $'HTTP/1.1 400 Bad Request\r'
+	# A request line alone over the header budget.
+	request 'POST /%s HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}' "$(head -c 20000 /dev/zero | tr '\0' a)"
+	run asc-http -q -- "$HANDLER" <"$BATS_TEST_TMPDIR/request"
+	assert_line --index 0 $'HTTP/1.1 431 Request Header Fields Too Large\r'
 	[ ! -e "$RECORD.body" ]
+}
+
+@test "a chunked body framed in one-byte chunks is refused whole, never spooled cut short" {
+	{
+		printf 'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n'
+		for _ in $(seq 7000); do printf '1\r\nx\r\n'; done
+		printf '0\r\n\r\n'
+	} >"$BATS_TEST_TMPDIR/request"
+	run asc-http -q --max-body 10K --spool "$BATS_TEST_TMPDIR/spool" -- "$HANDLER" <"$BATS_TEST_TMPDIR/request"
+	assert_line --index 0 $'HTTP/1.1 413 Content Too Large\r'
+	[ ! -e "$RECORD.body" ]
+	[ -z "$(ls "$BATS_TEST_TMPDIR/spool/new" 2>/dev/null)" ]
+	# The same body in one chunk is fine.
+	{
+		printf 'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1b58\r\n'
+		head -c 7000 /dev/zero | tr '\0' x
+		printf '\r\n0\r\n\r\n'
+	} >"$BATS_TEST_TMPDIR/request"
+	run asc-http -q --max-body 10K --spool "$BATS_TEST_TMPDIR/spool" -- "$HANDLER" <"$BATS_TEST_TMPDIR/request"
+	assert_line --index 0 $'HTTP/1.1 200 OK\r'
+	assert_equal "$(wc -c <"$RECORD.body")" 7000
 }
 
 @test "through socat: a 2 MiB body is 413 without waiting for it, a slow client 408" {
