@@ -115,6 +115,21 @@ print(h["alg"], h["kid"], h["typ"], c["iss"], c["aud"], c["exp"] - c["iat"])' "$
 	[[ "$(jq -r .enrichError <<<"$output")" == *"Failed to connect"* ]]
 }
 
+@test "an API answer cut short, or with members of the wrong kinds: no crash, the event passes" {
+	start_fake_api
+	echo garbage >"$API_DIR/mode"
+	run --separate-stderr enriched app-version-rejected
+	assert_success
+	[[ "$(jq -r .enrichError <<<"$output")" == "/v1/appStoreVersions/b3f0e6d2-8c41-4a5e-9f17-2d6c0a9e4b58?include=app: "* ]]
+	assert_equal "$(jq -r .status <<<"$output")" Rejected
+	echo wrongtypes >"$API_DIR/mode"
+	for fixture in app-version-rejected feedback-screenshot build-beta-state build-upload-state; do
+		run --separate-stderr enriched "$fixture"
+		assert_success
+		assert_equal "$(jq -r '[.version, .feedback, .tester.name, .enrichError] | map(. // "") | join("")' <<<"$output")" ''
+	done
+}
+
 @test "429 with Retry-After is tried again" {
 	start_fake_api
 	echo 429:1 >"$API_DIR/mode"

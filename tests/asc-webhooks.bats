@@ -97,6 +97,16 @@ teardown() {
 	assert_equal "$(cat "$API_DIR/redelivered")" "$(printf 'd-2\nd-4')"
 }
 
+@test "an empty secret file or a missing one is refused before any request" {
+	: >"$BATS_TEST_TMPDIR/empty"
+	run --separate-stderr $W update wh-1 --secret-file "$BATS_TEST_TMPDIR/empty"
+	assert_failure 64
+	[ "$stderr" = "asc-webhooks: error: secret file $BATS_TEST_TMPDIR/empty is empty" ]
+	run --separate-stderr $W update wh-1 --secret-file "$BATS_TEST_TMPDIR/none"
+	assert_failure 66
+	assert_equal "$(api_requests)" 0
+}
+
 @test "a bad time, no credentials, a bad key" {
 	run --separate-stderr $W deliveries wh-1 --since yesterday
 	assert_failure 64

@@ -224,6 +224,10 @@ teardown() {
 	[ "$stderr" = "echobell-send: error: no Echobell URL (give --url-file FILE, or set ECHOBELL_WEBHOOK_URL or ECHOBELL_URL_FILE)" ]
 	run --separate-stderr echobell-send --url-file "$BATS_TEST_TMPDIR/none" <<<'{"n":5}'
 	assert_failure 78
+	: >"$BATS_TEST_TMPDIR/empty-url"
+	run --separate-stderr echobell-send --url-file "$BATS_TEST_TMPDIR/empty-url" <<<'{"n":5}'
+	assert_failure 78
+	[ "$stderr" = "echobell-send: error: --url-file $BATS_TEST_TMPDIR/empty-url is empty (it holds the Echobell webhook URL)" ]
 }
 
 @test "--dry-run prints the masked URL and the body, and sends nothing" {
