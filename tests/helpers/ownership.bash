@@ -29,9 +29,14 @@ remove_agent() {
 
 # Runs a command as user $1 with the groups /etc/group gives it, as a service manager does.
 as_user() {
-	local user=$1
+	as_user_argv "$1"
 	shift
-	setpriv --reuid "$user" --regid "$(id -g "$user")" --init-groups -- "$@"
+	"${AS_USER[@]}" "$@"
+}
+
+# The same as a command line in AS_USER, for wrappers that need a program (timeout).
+as_user_argv() {
+	AS_USER=(setpriv --reuid "$1" --regid "$(id -g "$1")" --init-groups --)
 }
 
 # Runs a command as www-data, in group $AGENT besides its own (as after usermod -aG).
