@@ -101,6 +101,8 @@ sanitize: bootstrap
 	$(MAKE) BUILD=$(BUILD)/asan CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" \
 		$(PROGRAMS:%=$(BUILD)/asan/bin/%) $(UNIT_BINS:$(BUILD)/%=$(BUILD)/asan/%)
 	@mkdir -p $(BUILD)/asan/logs
+	@# Some tests run the programs as www-data and other users: their reports land here too.
+	@chmod 1777 $(BUILD)/asan/logs
 	@export ASAN_OPTIONS=log_path=$(abspath $(BUILD)/asan/logs)/asan:detect_leaks=1 \
 		UBSAN_OPTIONS=log_path=$(abspath $(BUILD)/asan/logs)/ubsan:print_stacktrace=1; \
 	status=0; \
