@@ -300,14 +300,13 @@ static jv state_summary(jv details)
 	return text;
 }
 
-static jv feedback(struct enricher *e, jv event, jv doc, jv *build_id)
+static jv feedback(jv event, jv doc, jv *build_id)
 {
 	jv data = json_get(doc, "data"), attrs = json_get(data, "attributes");
 	jv tester_resource = related(doc, data, "tester"), build = related(doc, data, "build");
 	jv first, last, tester, screenshots, urls;
 	int i, n;
 
-	(void)e;
 	event = put(event, "feedback", json_get(attrs, "comment"));
 	event = put(event, "device", json_get(attrs, "deviceModel"));
 	event = put(event, "osVersion", json_get(attrs, "osVersion"));
@@ -406,7 +405,7 @@ static jv from_instance(struct enricher *e, jv event, const char *type, const ch
 		enum ascapi_call call = type[12] == 'S' ? ASC_SCREENSHOT_FEEDBACK : ASC_CRASH_FEEDBACK;
 		if (!jv_is_valid(doc = fetch(e, call, args)))
 			return event;
-		event = feedback(e, event, doc, &build_id);
+		event = feedback(event, doc, &build_id);
 	} else {
 		return event; /* nothing more to ask for this kind */
 	}
