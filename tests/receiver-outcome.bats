@@ -98,3 +98,12 @@ answer_200() {
 	assert_success
 	assert_equal "$stderr" ''
 }
+
+@test "an env file the receiver's user cannot read: 78 and a clear error, not an empty configuration" {
+	chmod 711 "$BATS_RUN_TMPDIR"
+	printf 'ASCBELL_ALLOW=17.0.0.0/8\n' >"$BATS_TEST_TMPDIR/env"
+	chmod 600 "$BATS_TEST_TMPDIR/env"
+	ASCBELL_ENV="$BATS_TEST_TMPDIR/env" run --separate-stderr setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$RECEIVER" </dev/null
+	assert_failure 78
+	assert_equal "$stderr" "asc-receiver: error: cannot read $BATS_TEST_TMPDIR/env (run as a user that may read it)"
+}
