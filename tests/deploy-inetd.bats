@@ -20,8 +20,11 @@ setup() {
 	printf 'deploy secret\n' >"$ETC/webhook-secret"
 	start_fake
 	printf '%s\n' "$FAKE_URL" >"$ETC/echobell-url"
-	chown nobody "$ETC/webhook-secret" "$ETC/echobell-url" "$VAR"
-	chmod 600 "$ETC/webhook-secret" "$ETC/echobell-url"
+	# As the README says: credentials root:ascbell 0640, the state directory ascbell's.
+	chgrp nogroup "$ETC/webhook-secret" "$ETC/echobell-url"
+	chmod 640 "$ETC/webhook-secret" "$ETC/echobell-url"
+	chown nobody:nogroup "$VAR"
+	chmod 750 "$VAR"
 	SERVER_PIDS=
 }
 
@@ -39,7 +42,7 @@ write_env() {
 	sed -e "s|/etc/ascbell|$ETC|g" -e "s|/var/lib/ascbell|$VAR|g" \
 		$([ "${1:-}" = queued ] || echo "-e /^ASCBELL_OUTBOX=/d") \
 		"$REPO/scripts/deploy/env.example" >"$ETC/env"
-	chown nobody "$ETC/env"
+	chgrp nogroup "$ETC/env"
 	chmod 640 "$ETC/env"
 }
 
@@ -233,8 +236,18 @@ check_queued_mode() {
 	assert_success
 	assert_output "$(printf 'HTTP/1.1 200 OK\n{"status":200,"message":"delivered"}')"
 	assert_equal "$(fake_requests)" 3
-	# The listener alone stays root (it holds port 443 and the key); no connection is.
-	assert_equal "$(ps -o user= --ppid "$(pgrep -f "^socat -t 15 OPENSSL-LISTEN:$PORT,")" | sort -u)" ''
+	# The listener alone stays root (it holds port 443 and the key): while a connection is
+	# open, the socat process that serves it (TLS session, then the handler) is nobody's.
+	listener=$(pgrep -f "^socat -t 15 OPENSSL-LISTEN:$PORT,")
+	assert_equal "$(ps -o user= -p "$listener" | tr -d ' ')" root
+	sleep 5 | socat - "$CONNECT" >/dev/null 2>&1 3>&- &
+	client=$!
+	for _ in $(seq 50); do
+		[ -n "$(ps -o user= --ppid "$listener")" ] && break
+		sleep 0.1
+	done
+	assert_equal "$(ps -o user= --ppid "$listener" | tr -d ' ' | sort -u)" nobody
+	kill "$client"
 }
 
 @test "socat-tls.sh: the allow-list holds; queued mode delivered by the agent it starts" {
