@@ -1,17 +1,14 @@
 /* asc-enrich: events in, the same events out with what only the App Store Connect API knows:
  * the app's name, the version, the build, the tester's comment and device. The API failing
  * never costs an event: it goes through with "enrichError", on time. */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "ascapi.h"
 #include "event.h"
+#include "jsoncache.h"
 #include "jsonget.h"
 #include "jsonio.h"
 #include "util.h"
@@ -82,11 +79,15 @@ static struct options parse_options(int argc, char **argv)
 	return opt;
 }
 
-/* One GET within the event's time budget; the first failure is kept for enrichError. */
-static jv fetch(struct enricher *e, const char *what)
+/* One call of the table within the event's time budget; the first failure is kept for
+ * enrichError. args fill the call's placeholders (NULL-terminated). */
+static jv fetch(struct enricher *e, enum ascapi_call call, const char *const args[])
 {
+	char what[1024];
 	jv doc;
 
+	if (ascapi_call_path(call, args, what, sizeof what) != 0)
+		return jv_invalid();
 	if (e->deadline - monotonic_seconds() <= 0) {
 		if (jv_get_kind(e->error) == JV_KIND_NULL)
 			e->error = jv_string_fmt("timeout after %g s", e->timeout);
@@ -94,7 +95,7 @@ static jv fetch(struct enricher *e, const char *what)
 	}
 	e->api->deadline = e->deadline;
 	msg_info("GET %s", what);
-	doc = ascapi_get(e->api, what);
+	doc = ascapi_call(e->api, call, what, jv_invalid());
 	if (!jv_is_valid(doc)) {
 		jv msg = jv_invalid_get_msg(doc);
 		if (jv_get_kind(e->error) == JV_KIND_NULL)
@@ -107,219 +108,328 @@ static jv fetch(struct enricher *e, const char *what)
 	return doc;
 }
 
-/* The first resource of a type in a document's "included" (doc borrowed). */
-static jv included(jv doc, const char *type)
+static int is_string(jv v)
 {
-	jv list = json_get(doc, "included");
+	return jv_get_kind(v) == JV_KIND_STRING;
+}
+
+/* The resource in doc's "included" that resource's relationship rel points at, or null
+ * (both borrowed). The live API sends relationship data only for what include named. */
+static jv related(jv doc, jv resource, const char *rel)
+{
+	jv type = json_get_path(resource, "relationships", rel, "data", "type", NULL);
+	jv id = json_get_path(resource, "relationships", rel, "data", "id", NULL);
+	jv list = json_get(doc, "included"), found = jv_null();
 	int i, n = jv_get_kind(list) == JV_KIND_ARRAY ? jv_array_length(jv_copy(list)) : 0;
 
-	for (i = 0; i < n; i++) {
-		jv item = jv_array_get(jv_copy(list), i), t = json_get(item, "type");
-		int match = jv_get_kind(t) == JV_KIND_STRING && strcmp(jv_string_value(t), type) == 0;
+	for (i = 0; i < n && is_string(type) && is_string(id) && jv_get_kind(found) == JV_KIND_NULL; i++) {
+		jv item = jv_array_get(jv_copy(list), i);
+		jv t = json_get(item, "type"), d = json_get(item, "id");
+		if (is_string(t) && is_string(d) && !strcmp(jv_string_value(t), jv_string_value(type)) &&
+		    !strcmp(jv_string_value(d), jv_string_value(id)))
+			found = jv_copy(item);
 		jv_free(t);
-		if (match) {
-			jv_free(list);
-			return item;
-		}
+		jv_free(d);
 		jv_free(item);
 	}
 	jv_free(list);
-	return jv_invalid();
+	jv_free(type);
+	jv_free(id);
+	return found;
 }
 
-/* Sets event[key] = value when value is a string (or array/object); consumes value. */
-static jv put(jv event, const char *key, jv value)
+/* Sets obj[key] = value when value is a string, number, array or object; consumes value. */
+static jv put(jv obj, const char *key, jv value)
 {
 	jv_kind k = jv_get_kind(value);
 	if (k == JV_KIND_STRING || k == JV_KIND_ARRAY || k == JV_KIND_OBJECT || k == JV_KIND_NUMBER)
-		return jv_object_set(event, jv_string(key), value);
+		return jv_object_set(obj, jv_string(key), value);
 	jv_free(value);
-	return event;
+	return obj;
 }
 
-static void cache_path(const struct enricher *e, const char *app_id, char *out, size_t size)
+/* put, unless obj has a string there already (what the instance itself said wins). */
+static jv put_new(jv obj, const char *key, jv value)
 {
-	snprintf(out, size, "%s/apps/%s.json", e->cache, app_id);
-}
-
-static jv cache_read(const struct enricher *e, const char *app_id)
-{
-	char file[4200];
-	struct stat st;
-	struct buf text = BUF_INIT;
-	FILE *f;
-	jv v = jv_invalid();
-
-	if (!e->cache[0])
-		return v;
-	cache_path(e, app_id, file, sizeof file);
-	if (stat(file, &st) != 0 || time(NULL) - st.st_mtime > CACHE_FRESH || !(f = fopen(file, "r")))
-		return v;
-	if (buf_read_all(&text, f, 65536) == READ_OK && text.len)
-		v = jv_parse_sized(text.data, (int)text.len);
-	fclose(f);
-	buf_free(&text);
-	if (jv_get_kind(v) != JV_KIND_OBJECT) {
-		jv_free(v);
-		return jv_invalid();
+	jv old = json_get(obj, key);
+	int keep = is_string(old);
+	jv_free(old);
+	if (keep) {
+		jv_free(value);
+		return obj;
 	}
-	return v;
+	return put(obj, key, value);
 }
 
-/* Written whole (tmp file, rename), so a reader never sees half of one. Consumes app. */
-static void cache_write(const struct enricher *e, const char *app_id, jv app)
+/* An app resource's name and bundle id, kept for a day; nothing is kept from an answer
+ * without a name (a sparse one), so it cannot hide the name for a day. Borrows app. */
+static void remember_app(struct enricher *e, jv app)
 {
-	char dir[4200], file[4200], tmp[4300];
-	jv text;
-	FILE *f;
+	jv id = json_get_string(app, "id"), name = json_get_path(app, "attributes", "name", NULL);
 
-	snprintf(dir, sizeof dir, "%s/apps", e->cache);
-	cache_path(e, app_id, file, sizeof file);
-	snprintf(tmp, sizeof tmp, "%s.%d", file, (int)getpid());
-	if (!e->cache[0] || (mkdir(e->cache, 0700) != 0 && errno != EEXIST) ||
-	    (mkdir(dir, 0700) != 0 && errno != EEXIST) || !(f = fopen(tmp, "w"))) {
-		jv_free(app);
-		return;
-	}
-	text = jv_dump_string(app, 0);
-	fputs(jv_string_value(text), f);
-	jv_free(text);
-	if (fclose(f) == 0)
-		rename(tmp, file);
-	else
-		unlink(tmp);
+	if (is_string(id) && app_id_valid(jv_string_value(id)) && is_string(name))
+		jsoncache_write(e->cache, "apps", jv_string_value(id),
+				put(jv_object_set(jv_object(), jv_string("name"), jv_copy(name)), "bundleId",
+				    json_get_path(app, "attributes", "bundleId", NULL)));
+	jv_free(id);
+	jv_free(name);
 }
 
 /* {"name","bundleId"} of an app: from the cache, else the API (and then the cache). */
 static jv app_details(struct enricher *e, const char *app_id)
 {
-	char what[200];
-	jv cached = cache_read(e, app_id), doc, app;
+	const char *args[] = {app_id, NULL};
+	jv cached = jsoncache_read(e->cache, "apps", app_id, CACHE_FRESH), doc, data, app;
 
 	if (jv_is_valid(cached))
 		return cached;
-	snprintf(what, sizeof what, "/v1/apps/%s", app_id);
-	doc = fetch(e, what);
+	doc = fetch(e, ASC_APP, args);
 	if (!jv_is_valid(doc))
-		return doc;
-	app = jv_object();
-	app = jv_object_set(app, jv_string("name"), json_get_path(doc, "data", "attributes", "name", NULL));
-	app = jv_object_set(app, jv_string("bundleId"), json_get_path(doc, "data", "attributes", "bundleId", NULL));
+		return jv_null();
+	data = json_get(doc, "data");
+	remember_app(e, data);
+	app = put(jv_object(), "name", json_get_path(data, "attributes", "name", NULL));
+	app = put(app, "bundleId", json_get_path(data, "attributes", "bundleId", NULL));
+	jv_free(data);
 	jv_free(doc);
-	cache_write(e, app_id, jv_copy(app));
 	return app;
 }
 
-/* The fields of a resource the instance points at, for each kind we know. */
-static jv from_instance(struct enricher *e, jv event, const char *type, const char *id,
-			jv *app_id)
+/* What cannot change about a build, from a build document that included its app and
+ * preReleaseVersion: {"build": number, "app": app id, "version", "platform"}. Kept for good
+ * (an answer that lacks the app is not kept). Borrows doc. */
+static jv build_facts_from(struct enricher *e, jv doc)
 {
-	char what[512];
-	jv doc, attrs, thing;
+	jv data = json_get(doc, "data"), id = json_get_string(data, "id");
+	jv app = related(doc, data, "app"), prv = related(doc, data, "preReleaseVersion");
+	jv facts = put(jv_object(), "build", json_get_path(data, "attributes", "version", NULL));
+
+	facts = put(facts, "app", json_get_string(app, "id"));
+	facts = put(facts, "version", json_get_path(prv, "attributes", "version", NULL));
+	facts = put(facts, "platform", json_get_path(prv, "attributes", "platform", NULL));
+	remember_app(e, app);
+	if (is_string(id) && jv_object_has(jv_copy(facts), jv_string("app")) &&
+	    jv_object_has(jv_copy(facts), jv_string("version")))
+		jsoncache_write(e->cache, "builds", jv_string_value(id), jv_copy(facts));
+	jv_free(data);
+	jv_free(id);
+	jv_free(app);
+	jv_free(prv);
+	return facts;
+}
+
+/* The facts of a build by its id: the cache, else one request. */
+static jv build_facts(struct enricher *e, jv build_id)
+{
+	const char *args[] = {is_string(build_id) ? jv_string_value(build_id) : NULL, NULL};
+	jv doc, facts;
+
+	if (!args[0] || !jsoncache_id_ok(args[0]))
+		return jv_object();
+	facts = jsoncache_read(e->cache, "builds", args[0], 0);
+	if (jv_is_valid(facts))
+		return facts;
+	doc = fetch(e, ASC_BUILD, args);
+	if (!jv_is_valid(doc))
+		return jv_object();
+	facts = build_facts_from(e, doc);
+	jv_free(doc);
+	return facts;
+}
+
+/* The event gains what a build says (its number, version, platform); its app id goes to
+ * *app_id. Consumes facts. */
+static jv apply_build(jv event, jv facts, jv *app_id)
+{
+	event = put_new(event, "build", json_get(facts, "build"));
+	event = put_new(event, "version", json_get(facts, "version"));
+	event = put_new(event, "platform", json_get(facts, "platform"));
+	jv_free(*app_id);
+	*app_id = json_get_string(facts, "app");
+	jv_free(facts);
+	return event;
+}
+
+/* Apple's reasons for an upload's state (attributes.state.errors[], warnings[]) as
+ * [{"code","description"}], only the string members kept. */
+static jv state_details(jv list)
+{
+	jv out = jv_array();
+	int i, n = jv_get_kind(list) == JV_KIND_ARRAY ? jv_array_length(jv_copy(list)) : 0;
+
+	for (i = 0; i < n; i++) {
+		jv item = jv_array_get(jv_copy(list), i);
+		jv detail = put(jv_object(), "code", json_get_string(item, "code"));
+		detail = put(detail, "description", json_get_string(item, "description"));
+		jv_free(item);
+		if (jv_object_length(jv_copy(detail)) > 0)
+			out = jv_array_append(out, detail);
+		else
+			jv_free(detail);
+	}
+	jv_free(list);
+	return out;
+}
+
+/* One line per detail, "CODE: description", for a notification: line breaks inside a
+ * description become spaces, and past SUMMARY_MAX details the rest are counted. */
+#define SUMMARY_MAX 10
+static jv state_summary(jv details)
+{
+	int i, n = jv_array_length(jv_copy(details));
+	jv text = jv_string("");
+
+	for (i = 0; i < n && i < SUMMARY_MAX; i++) {
+		jv item = jv_array_get(jv_copy(details), i);
+		jv code = json_get_string(item, "code"), description = json_get_string(item, "description");
+		jv line = jv_string_fmt("%s%s%s%s", i ? "\n" : "", is_string(code) ? jv_string_value(code) : "",
+					is_string(code) && is_string(description) ? ": " : "",
+					is_string(description) ? jv_string_value(description) : "");
+		char *c;
+		for (c = (char *)jv_string_value(line) + (i ? 1 : 0); *c; c++)
+			if (*c == '\n' || *c == '\r' || *c == '\t')
+				*c = ' ';
+		text = jv_string_concat(text, line);
+		jv_free(item);
+		jv_free(code);
+		jv_free(description);
+	}
+	if (n > SUMMARY_MAX)
+		text = jv_string_concat(text, jv_string_fmt("\n… and %d more", n - SUMMARY_MAX));
+	jv_free(details);
+	return text;
+}
+
+static jv feedback(jv event, jv doc, jv *build_id)
+{
+	jv data = json_get(doc, "data"), attrs = json_get(data, "attributes");
+	jv tester_resource = related(doc, data, "tester"), build = related(doc, data, "build");
+	jv first, last, tester, screenshots, urls;
+	int i, n;
+
+	event = put(event, "feedback", json_get(attrs, "comment"));
+	event = put(event, "device", json_get(attrs, "deviceModel"));
+	event = put(event, "osVersion", json_get(attrs, "osVersion"));
+	event = put(event, "platform", json_get(attrs, "appPlatform"));
+	screenshots = json_get(attrs, "screenshots");
+	urls = jv_array();
+	n = jv_get_kind(screenshots) == JV_KIND_ARRAY ? jv_array_length(jv_copy(screenshots)) : 0;
+	for (i = 0; i < n; i++) {
+		jv shot = jv_array_get(jv_copy(screenshots), i), url = json_get_string(shot, "url");
+		jv_free(shot);
+		urls = is_string(url) ? jv_array_append(urls, url) : (jv_free(url), urls);
+	}
+	jv_free(screenshots);
+	event = jv_array_length(jv_copy(urls)) ? jv_object_set(event, jv_string("screenshots"), urls)
+					       : (jv_free(urls), event);
+	/* A tester is their name when the API has one, their email otherwise. */
+	first = json_get_path(tester_resource, "attributes", "firstName", NULL);
+	last = json_get_path(tester_resource, "attributes", "lastName", NULL);
+	tester = jv_object();
+	if (is_string(first) || is_string(last))
+		tester = jv_object_set(tester, jv_string("name"),
+				       jv_string_fmt("%s%s%s", is_string(first) ? jv_string_value(first) : "",
+						     is_string(first) && is_string(last) ? " " : "",
+						     is_string(last) ? jv_string_value(last) : ""));
+	tester = put(tester, "email", json_get_string(attrs, "email"));
+	event = jv_object_set(event, jv_string("tester"), tester);
+	event = put(event, "build", json_get_path(build, "attributes", "version", NULL));
+	*build_id = json_get_path(data, "relationships", "build", "data", "id", NULL);
+	jv_free(first);
+	jv_free(last);
+	jv_free(tester_resource);
+	jv_free(build);
+	jv_free(attrs);
+	jv_free(data);
+	return event;
+}
+
+static jv upload(jv event, jv doc, jv *build_id)
+{
+	jv data = json_get(doc, "data"), attrs = json_get(data, "attributes");
+	jv build = related(doc, data, "build"), errors, warnings;
+
+	event = put(event, "version", json_get(attrs, "cfBundleShortVersionString"));
+	event = put(event, "build", json_get(attrs, "cfBundleVersion"));
+	event = put(event, "platform", json_get(attrs, "platform"));
+	event = put_new(event, "build", json_get_path(build, "attributes", "version", NULL));
+	errors = state_details(json_get_path(attrs, "state", "errors", NULL));
+	warnings = state_details(json_get_path(attrs, "state", "warnings", NULL));
+	if (jv_array_length(jv_copy(errors)))
+		event = jv_object_set(jv_object_set(event, jv_string("errors"), jv_copy(errors)),
+				      jv_string("errorSummary"), state_summary(jv_copy(errors)));
+	if (jv_array_length(jv_copy(warnings)))
+		event = jv_object_set(jv_object_set(event, jv_string("warnings"), jv_copy(warnings)),
+				      jv_string("warningSummary"), state_summary(jv_copy(warnings)));
+	/* A failed upload may have no build at all: then its app stays unknown here. */
+	*build_id = json_get_path(data, "relationships", "build", "data", "id", NULL);
+	jv_free(errors);
+	jv_free(warnings);
+	jv_free(build);
+	jv_free(attrs);
+	jv_free(data);
+	return event;
+}
+
+/* What the instance points at, following the spec's relationships: feedback and uploads have
+ * a build (not an app), whose app and version are one more request (or the cache); a beta
+ * detail's build comes with both; a version comes with its app. */
+static jv from_instance(struct enricher *e, jv event, const char *type, const char *id, jv *app_id)
+{
+	const char *args[] = {id, NULL};
+	jv doc, data, build_id = jv_null();
 
 	if (!strcmp(type, "appStoreVersions")) {
-		snprintf(what, sizeof what, "/v1/appStoreVersions/%s?include=app", id);
-		if (!jv_is_valid(doc = fetch(e, what)))
+		jv app;
+		if (!jv_is_valid(doc = fetch(e, ASC_APP_STORE_VERSION, args)))
 			return event;
-		attrs = json_get_path(doc, "data", "attributes", NULL);
-		event = put(event, "version", json_get(attrs, "versionString"));
-		event = put(event, "platform", json_get(attrs, "platform"));
-		jv_free(attrs);
-		thing = included(doc, "apps");
-		*app_id = json_get(thing, "id");
-		if (jv_get_kind(*app_id) == JV_KIND_STRING && app_id_valid(jv_string_value(*app_id)))
-			cache_write(e, jv_string_value(*app_id),
-				    jv_object_set(jv_object_set(jv_object(), jv_string("name"),
-								json_get_path(thing, "attributes", "name", NULL)),
-						  jv_string("bundleId"), json_get_path(thing, "attributes", "bundleId", NULL)));
-		jv_free(thing);
-	} else if (!strcmp(type, "buildBetaDetails") || !strcmp(type, "buildUploads")) {
-		snprintf(what, sizeof what, "/v1/%s/%s?include=build", type, id);
-		if (!jv_is_valid(doc = fetch(e, what)))
+		data = json_get(doc, "data");
+		event = put(event, "version", json_get_path(data, "attributes", "versionString", NULL));
+		event = put(event, "platform", json_get_path(data, "attributes", "platform", NULL));
+		app = related(doc, data, "app");
+		remember_app(e, app);
+		jv_free(*app_id);
+		*app_id = json_get_string(app, "id");
+		jv_free(app);
+		jv_free(data);
+	} else if (!strcmp(type, "buildBetaDetails")) {
+		if (!jv_is_valid(doc = fetch(e, ASC_BUILD_OF_BETA_DETAIL, args)))
 			return event;
-		attrs = json_get_path(doc, "data", "attributes", NULL);
-		event = put(event, "version", json_get(attrs, "cfBundleShortVersionString"));
-		event = put(event, "build", json_get(attrs, "cfBundleVersion"));
-		event = put(event, "platform", json_get(attrs, "platform"));
-		jv_free(attrs);
-		thing = included(doc, "builds");
-		event = put(event, "build", json_get_path(thing, "attributes", "version", NULL));
-		*app_id = json_get_path(thing, "relationships", "app", "data", "id", NULL);
-		if (jv_get_kind(*app_id) != JV_KIND_STRING) {
-			jv_free(*app_id);
-			*app_id = json_get_path(doc, "data", "relationships", "app", "data", "id", NULL);
-		}
-		jv_free(thing);
+		event = apply_build(event, build_facts_from(e, doc), app_id);
+	} else if (!strcmp(type, "buildUploads")) {
+		if (!jv_is_valid(doc = fetch(e, ASC_BUILD_UPLOAD, args)))
+			return event;
+		event = upload(event, doc, &build_id);
 	} else if (!strcmp(type, "betaFeedbackScreenshotSubmissions") ||
 		   !strcmp(type, "betaFeedbackCrashSubmissions")) {
-		jv tester, first, last, screenshots, urls;
-		int i, n;
-
-		snprintf(what, sizeof what, "/v1/%s/%s?include=tester,build", type, id);
-		if (!jv_is_valid(doc = fetch(e, what)))
+		enum ascapi_call call = type[12] == 'S' ? ASC_SCREENSHOT_FEEDBACK : ASC_CRASH_FEEDBACK;
+		if (!jv_is_valid(doc = fetch(e, call, args)))
 			return event;
-		attrs = json_get_path(doc, "data", "attributes", NULL);
-		event = put(event, "feedback", json_get(attrs, "comment"));
-		event = put(event, "device", json_get(attrs, "deviceModel"));
-		event = put(event, "osVersion", json_get(attrs, "osVersion"));
-		event = put(event, "platform", json_get(attrs, "appPlatform"));
-		screenshots = json_get(attrs, "screenshots");
-		urls = jv_array();
-		n = jv_get_kind(screenshots) == JV_KIND_ARRAY ? jv_array_length(jv_copy(screenshots)) : 0;
-		for (i = 0; i < n; i++) {
-			jv shot = jv_array_get(jv_copy(screenshots), i), url = json_get(shot, "url");
-			jv_free(shot);
-			if (jv_get_kind(url) == JV_KIND_STRING)
-				urls = jv_array_append(urls, url);
-			else
-				jv_free(url);
-		}
-		jv_free(screenshots);
-		event = n ? jv_object_set(event, jv_string("screenshots"), urls) : (jv_free(urls), event);
-		/* A tester is their name when the API has one, their email otherwise. */
-		thing = included(doc, "betaTesters");
-		first = json_get_path(thing, "attributes", "firstName", NULL);
-		last = json_get_path(thing, "attributes", "lastName", NULL);
-		tester = jv_object();
-		if (jv_get_kind(first) == JV_KIND_STRING || jv_get_kind(last) == JV_KIND_STRING)
-			tester = jv_object_set(tester, jv_string("name"),
-					       jv_string_fmt("%s%s%s",
-							     jv_get_kind(first) == JV_KIND_STRING ? jv_string_value(first) : "",
-							     jv_get_kind(first) == JV_KIND_STRING && jv_get_kind(last) == JV_KIND_STRING ? " " : "",
-							     jv_get_kind(last) == JV_KIND_STRING ? jv_string_value(last) : ""));
-		tester = put(tester, "email", json_get(attrs, "email"));
-		event = jv_object_set(event, jv_string("tester"), tester);
-		jv_free(first);
-		jv_free(last);
-		jv_free(thing);
-		jv_free(attrs);
-		thing = included(doc, "builds");
-		event = put(event, "build", json_get_path(thing, "attributes", "version", NULL));
-		jv_free(thing);
-		*app_id = json_get_path(doc, "data", "relationships", "app", "data", "id", NULL);
+		event = feedback(event, doc, &build_id);
 	} else {
 		return event; /* nothing more to ask for this kind */
 	}
 	jv_free(doc);
+	if (is_string(build_id))
+		event = apply_build(event, build_facts(e, build_id), app_id);
+	jv_free(build_id);
 	return event;
 }
 
 static jv enrich(struct enricher *e, jv event)
 {
 	jv type = json_get_path(event, "instance", "type", NULL), id = json_get_path(event, "instance", "id", NULL);
-	jv app = json_get(event, "app"), app_id = json_get(app, "id"), found_id = jv_invalid();
+	jv app = json_get(event, "app"), app_id = json_get_string(app, "id"), found_id = jv_null();
 
 	e->deadline = monotonic_seconds() + e->timeout;
 	e->error = jv_null();
-	if (jv_get_kind(type) == JV_KIND_STRING && jv_get_kind(id) == JV_KIND_STRING &&
-	    strspn(jv_string_value(id), "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
-		    strlen(jv_string_value(id)))
+	if (is_string(type) && is_string(id) && jsoncache_id_ok(jv_string_value(id)))
 		event = from_instance(e, event, jv_string_value(type), jv_string_value(id), &found_id);
-	if (jv_get_kind(app_id) != JV_KIND_STRING && jv_get_kind(found_id) == JV_KIND_STRING) {
+	if (!is_string(app_id) && is_string(found_id)) {
 		jv_free(app_id);
 		app_id = jv_copy(found_id);
 	}
-	if (jv_get_kind(app_id) == JV_KIND_STRING && app_id_valid(jv_string_value(app_id))) {
+	if (is_string(app_id) && app_id_valid(jv_string_value(app_id))) {
 		const char *aid = jv_string_value(app_id);
 		jv details = app_details(e, aid), name = json_get(app, "name");
 		if (jv_get_kind(app) != JV_KIND_OBJECT) {
@@ -327,18 +437,18 @@ static jv enrich(struct enricher *e, jv event)
 			app = jv_object();
 		}
 		app = jv_object_set(app, jv_string("id"), jv_copy(app_id));
-		if (jv_get_kind(name) != JV_KIND_STRING)
+		if (!is_string(name))
 			app = jv_object_set(app, jv_string("name"), json_get(details, "name"));
 		jv_free(name);
 		app = jv_object_set(app, jv_string("bundleId"), json_get(details, "bundleId"));
 		app = jv_object_set(app, jv_string("url"), app_store_connect_url(aid));
 		jv_free(details);
 		event = jv_object_set(event, jv_string("app"), jv_copy(app));
-		if (!strncmp(jv_string_value(type), "betaFeedback", 12))
+		if (is_string(type) && !strncmp(jv_string_value(type), "betaFeedback", 12))
 			event = jv_object_set(event, jv_string("feedbackUrl"),
 					      jv_string_fmt("https://appstoreconnect.apple.com/apps/%s/testflight/ios", aid));
 	}
-	if (jv_get_kind(e->error) == JV_KIND_STRING) {
+	if (is_string(e->error)) {
 		msg_warn("%s (the event goes on without it)", jv_string_value(e->error));
 		event = jv_object_set(event, jv_string("enrichError"), e->error);
 	} else {

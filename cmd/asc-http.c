@@ -17,10 +17,19 @@
 
 #include "cgi.h"
 #include "cidr.h"
+#include "envfile.h"
 #include "handler.h"
+#include "health.h"
 #include "http.h"
+#include "logsink.h"
 #include "spool.h"
 #include "util.h"
+
+/* Read without a shell from $ASCBELL_ENV for each request, as asc-receiver reads it. */
+#define DEFAULT_ENV_FILE "/etc/ascbell/env"
+static const char *const config_names[] = {"ASCBELL_ALLOW", "ASCBELL_TRUST_PROXY", "ASCBELL_APPS_DIR",
+					   "ASCBELL_OUTBOX", "ASC_WEBHOOK_SECRET_FILE", "ECHOBELL_URL_FILE",
+					   NULL};
 
 struct options {
 	const char *prefix;
@@ -29,11 +38,17 @@ struct options {
 	double handler_timeout; /* for COMMAND */
 	const char *spool;
 	const char *apps_dir;
+	const char *log_file;
 	int async;
 	int cgi;
 	struct cidr_list allow;
 	struct cidr_list trust_proxy;
 	char **command;
+	/* From the env file and the environment. */
+	struct envfile config;
+	const char *outbox;
+	const char *config_files[6]; /* NAME, PATH pairs for the health check, NULL-ended */
+	char config_error[512];      /* why the configuration cannot be used, or "" */
 };
 
 /* What happened to one request, for the answer and the log line. */
@@ -47,16 +62,21 @@ struct exchange {
 	const char *query;
 	char spool_name[SPOOL_NAME_SIZE];
 	int spooled;
+	char outcome[HANDLER_OUTCOME_SIZE]; /* the handler's word for what it did */
+	char health[160];                   /* why GET /healthz is 503 */
 };
 
 static void split_target(struct exchange *x);
+
+/* Set when early_log has dealt with --log, so getopt does not open it twice. */
+static int log_handled;
 
 static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: %s [--path PREFIX] [--max-body N] [--timeout S] [--handler-timeout S]\n"
 		"                [--spool DIR] [--async] [--cgi] [--allow CIDR]... [--trust-proxy CIDR]...\n"
-		"                [--apps-dir DIR] -- COMMAND [ARG...]\n"
+		"                [--apps-dir DIR] [--log FILE] -- COMMAND [ARG...]\n"
 		"\n"
 		"Reads one HTTP request on standard input and answers on standard output; a POST to\n"
 		"PREFIX runs COMMAND with the body on its input and the request in CGI variables.\n"
@@ -71,6 +91,7 @@ static void usage(FILE *out)
 		"      --allow CIDR          only these peers (repeatable; also $ASCBELL_ALLOW)\n"
 		"      --trust-proxy CIDR    take the client from X-Forwarded-For behind this proxy\n"
 		"      --apps-dir DIR        the first path segment names DIR/NAME.env, or 404\n"
+		"      --log FILE            log lines here (appended), not on standard error\n"
 		"  -q, --quiet               no log line\n"
 		"  -h, --help                this text\n"
 		"  -V, --version             the version\n",
@@ -80,7 +101,7 @@ static void usage(FILE *out)
 static struct options parse_options(int argc, char **argv)
 {
 	enum { OPT_PATH = 256, OPT_MAX_BODY, OPT_TIMEOUT, OPT_HANDLER_TIMEOUT, OPT_SPOOL, OPT_ASYNC,
-	       OPT_CGI, OPT_ALLOW, OPT_TRUST_PROXY, OPT_APPS_DIR };
+	       OPT_CGI, OPT_ALLOW, OPT_TRUST_PROXY, OPT_APPS_DIR, OPT_LOG };
 	static const struct option longopts[] = {
 		{"path", required_argument, NULL, OPT_PATH},
 		{"max-body", required_argument, NULL, OPT_MAX_BODY},
@@ -92,17 +113,14 @@ static struct options parse_options(int argc, char **argv)
 		{"allow", required_argument, NULL, OPT_ALLOW},
 		{"trust-proxy", required_argument, NULL, OPT_TRUST_PROXY},
 		{"apps-dir", required_argument, NULL, OPT_APPS_DIR},
+		{"log", required_argument, NULL, OPT_LOG},
 		STANDARD_LONGOPTS,
 	};
 	struct options opt = {.prefix = "/", .max_body = HTTP_DEFAULT_MAX_BODY, .timeout = 10,
 			      .handler_timeout = 8};
-	const char *env_allow = getenv("ASCBELL_ALLOW");
 	char *end;
 	int c;
 
-	opt.apps_dir = getenv("ASCBELL_APPS_DIR");
-	if (opt.apps_dir && !*opt.apps_dir)
-		opt.apps_dir = NULL;
 	/* "+": options end at the first non-option, COMMAND's own options are its own. */
 	while ((c = getopt_long(argc, argv, "+qhV", longopts, NULL)) != -1) {
 		switch (c) {
@@ -131,6 +149,12 @@ static struct options parse_options(int argc, char **argv)
 				    c == OPT_ALLOW ? "allow" : "trust-proxy", optarg);
 			break;
 		case OPT_APPS_DIR: opt.apps_dir = optarg; break;
+		case OPT_LOG:
+			/* Usually opened already (see early_log); an abbreviation lands here. */
+			if (!log_handled && logsink_to_file(optarg) != 0)
+				die(EX_CANTCREAT, "--log: cannot open %s: %s", optarg, strerror(errno));
+			opt.log_file = optarg;
+			break;
 		default: standard_option(c, usage);
 		}
 	}
@@ -138,10 +162,91 @@ static struct options parse_options(int argc, char **argv)
 		die(EX_USAGE, "no COMMAND (asc-http [OPTION]... -- COMMAND [ARG...])");
 	if (opt.async && !opt.spool)
 		die(EX_USAGE, "--async needs --spool: a request answered 202 must be on disk");
-	if (!opt.allow.count && env_allow && *env_allow && cidr_add_list(&opt.allow, env_allow) != 0)
-		die(EX_CONFIG, "ASCBELL_ALLOW: not a list of addresses or CIDR ranges: %s", env_allow);
 	opt.command = argv + optind;
 	return opt;
+}
+
+/* The env file's value, else the environment's. A name the file sets, even to "", is
+ * the file's: it is read for each request, the environment only when the launcher
+ * started. "" means unset. */
+static const char *config_value(const struct options *opt, const char *name)
+{
+	const char *value = envfile_get(&opt->config, name);
+	if (!value)
+		value = getenv(name);
+	return value && *value ? value : NULL;
+}
+
+/* What the command line left open comes from $ASCBELL_ENV, then the environment. A file
+ * or a value that cannot be read is not skipped: it is recorded, and every request is
+ * answered 500 (healthz 503) until it is fixed, rather than served without the allow-list
+ * the file asks for. */
+static void configure(struct options *opt)
+{
+	const char *file = getenv("ASCBELL_ENV"), *value;
+	size_t files = 0;
+
+	if (!file)
+		file = DEFAULT_ENV_FILE;
+	if (*file && envfile_read(file, config_names, &opt->config, opt->config_error,
+				 sizeof opt->config_error) != 0)
+		return;
+	if (!opt->allow.count && (value = config_value(opt, "ASCBELL_ALLOW")) &&
+	    cidr_add_list(&opt->allow, value) != 0) {
+		snprintf(opt->config_error, sizeof opt->config_error,
+			 "ASCBELL_ALLOW: not a list of addresses or CIDR ranges: %s", value);
+		return;
+	}
+	if (!opt->trust_proxy.count && (value = config_value(opt, "ASCBELL_TRUST_PROXY")) &&
+	    cidr_add_list(&opt->trust_proxy, value) != 0) {
+		snprintf(opt->config_error, sizeof opt->config_error,
+			 "ASCBELL_TRUST_PROXY: not a list of addresses or CIDR ranges: %s", value);
+		return;
+	}
+	if (!opt->apps_dir)
+		opt->apps_dir = config_value(opt, "ASCBELL_APPS_DIR");
+	opt->outbox = config_value(opt, "ASCBELL_OUTBOX");
+	if ((value = config_value(opt, "ASC_WEBHOOK_SECRET_FILE"))) {
+		opt->config_files[files++] = "secret file";
+		opt->config_files[files++] = value;
+	}
+	if ((value = config_value(opt, "ECHOBELL_URL_FILE"))) {
+		opt->config_files[files++] = "Echobell URL file";
+		opt->config_files[files++] = value;
+	}
+}
+
+/* --log is opened before anything can be logged (a bad option is logged too), so it is
+ * looked for before getopt runs; the exact spellings suffice here. Without it, when fd 2
+ * is the connection, the log goes to syslog. */
+static void early_log(int argc, char **argv)
+{
+	const char *file = NULL;
+	int i, error = 0;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "--log") == 0 && i + 1 < argc)
+			file = argv[++i];
+		else if (strncmp(argv[i], "--log=", 6) == 0)
+			file = argv[i] + 6;
+	}
+
+	if (file) {
+		log_handled = 1;
+		if (logsink_to_file(file) == 0)
+			return;
+		error = errno;
+		if (!logsink_stderr_is_connection())
+			die(EX_CANTCREAT, "--log: cannot open %s: %s", file, strerror(error));
+	}
+	if (logsink_stderr_is_connection() && logsink_to_syslog("asc-http") != 0) {
+		/* Nothing may reach the client but the answer: no log rather than a broken one. */
+		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		if (null >= 0 && dup2(null, STDERR_FILENO) >= 0 && null != STDERR_FILENO)
+			close(null);
+	}
+	if (file)
+		msg_error("--log: cannot open %s: %s", file, strerror(error));
 }
 
 /* Under inetd any of 0-2 may come closed; a file opened later would then take its place and
@@ -235,13 +340,33 @@ static void log_line(struct exchange *x, int code)
 		(monotonic_seconds() - x->start) * 1000, x->spooled ? " " : "", x->spooled ? x->spool_name : "");
 }
 
+/* message as the inside of a JSON string (the health reason holds system words). */
+static void json_escape(const char *text, char *out, size_t size)
+{
+	size_t used = 0;
+
+	for (; *text && used + 7 < size; text++) {
+		unsigned char c = (unsigned char)*text;
+		if (c == '"' || c == '\\') {
+			out[used++] = '\\';
+			out[used++] = (char)c;
+		} else if (c < 0x20 || c == 0x7f) {
+			used += (size_t)snprintf(out + used, size - used, "\\u%04x", c);
+		} else {
+			out[used++] = (char)c;
+		}
+	}
+	out[used] = '\0';
+}
+
 /* The answer: a small JSON body saying what happened. */
 static void respond(struct exchange *x, int code, const char *message, const char *extra)
 {
-	char body[256], head[512];
+	char body[512], head[512], escaped[400];
 	int n;
 
-	snprintf(body, sizeof body, "{\"status\":%d,\"message\":\"%s\"}\n", code, message);
+	json_escape(message, escaped, sizeof escaped);
+	snprintf(body, sizeof body, "{\"status\":%d,\"message\":\"%s\"}\n", code, escaped);
 	if (x->opt->cgi)
 		n = snprintf(head, sizeof head, "Status: %d %s\r\nContent-Type: application/json\r\n%s\r\n",
 			     code, reason_phrase(code), extra ? extra : "");
@@ -416,20 +541,25 @@ static int app_exists(const struct exchange *x, const char *rest)
 	return stat(file, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/* The answer to GET /healthz: 200, told apart from a delivery's. */
-#define HEALTHY 1200
+/* The answer to GET /healthz, told apart from a delivery's 200 and 503. */
+#define HEALTHZ 1200
 
 /* Everything that can be decided from the headers alone. */
 static int check_headers(struct exchange *x)
 {
 	const char *expect, *rest;
 
+	/* Without its configuration nothing is served, healthz excepted (it says why). */
+	if (x->opt->config_error[0]) {
+		split_target(x);
+		return strcmp(x->path, "/healthz") == 0 ? HEALTHZ : 500;
+	}
 	client_behind_proxy(x);
 	if (x->opt->allow.count && !cidr_contains(&x->opt->allow, x->peer))
 		return 403;
 	split_target(x);
 	if (strcmp(x->path, "/healthz") == 0)
-		return strcmp(x->req.method, "GET") == 0 || strcmp(x->req.method, "HEAD") == 0 ? HEALTHY
+		return strcmp(x->req.method, "GET") == 0 || strcmp(x->req.method, "HEAD") == 0 ? HEALTHZ
 															: 405;
 	rest = after_prefix(x);
 	if (!rest || !app_exists(x, rest))
@@ -465,8 +595,19 @@ static int status_of_exit(const struct handler_result *r)
 	}
 }
 
-static const char *message_of(int code)
+/* What the handler may say it did, for a 2xx answer (DESIGN.md, asc-http). */
+static const char *const outcomes[] = {"delivered", "queued", "kept", "duplicate", "filtered", NULL};
+
+static const char *message_of(const struct exchange *x, int code)
 {
+	size_t i;
+
+	if (code == 200 && x->outcome[0])
+		for (i = 0; outcomes[i]; i++)
+			if (strcmp(x->outcome, outcomes[i]) == 0)
+				return outcomes[i];
+	if (code == 500 && x->opt->config_error[0])
+		return "configuration error (see the log)";
 	switch (code) {
 	case 200: return "delivered";
 	case 202: return "accepted";
@@ -515,6 +656,7 @@ static int run_command(struct exchange *x)
 	}
 	if (result.timed_out)
 		msg_error("%s took more than %.0f s: stopped", x->opt->command[0], x->opt->handler_timeout);
+	memcpy(x->outcome, result.outcome, sizeof x->outcome);
 	return status_of_exit(&result);
 }
 
@@ -549,6 +691,8 @@ static int serve(struct exchange *x)
 	if (opt->allow.count && !cidr_contains(&opt->allow, x->peer) &&
 	    !(opt->trust_proxy.count && cidr_contains(&opt->trust_proxy, x->peer)))
 		return 403;
+	if (opt->config_error[0])
+		msg_error("%s", opt->config_error);
 	if (opt->cgi) {
 		/* The request's own HTTP_* variables are read before the inherited ones go. */
 		enum http_state state = cgi_read_request(&x->req, &x->raw);
@@ -569,13 +713,32 @@ static int serve(struct exchange *x)
 		x->spooled = 1;
 	}
 	if (opt->async) {
-		respond(x, 202, message_of(202), NULL);
+		respond(x, 202, message_of(x, 202), NULL);
 		run_detached(x);
 		return 0;
 	}
 	code = run_command(x);
 	settle_spool(x, code);
 	return code;
+}
+
+/* GET /healthz: 200 only when a delivery would be accepted now. */
+static void healthz(struct exchange *x)
+{
+	const struct options *opt = x->opt;
+	struct health_config config = {opt->spool, opt->outbox, opt->config_files};
+	char detail[1024];
+
+	if (opt->config_error[0]) {
+		respond(x, 503, "configuration unreadable (see the log)", NULL);
+		return;
+	}
+	if (health_check(&config, x->health, sizeof x->health, detail, sizeof detail) != 0) {
+		msg_error("healthz: %s", detail);
+		respond(x, 503, x->health, NULL);
+		return;
+	}
+	respond(x, 200, "ok", NULL);
 }
 
 int main(int argc, char **argv)
@@ -588,7 +751,9 @@ int main(int argc, char **argv)
 	ensure_standard_fds();
 	signal(SIGPIPE, SIG_IGN);
 	set_progname(argv[0]);
+	early_log(argc, argv);
 	opt = parse_options(argc, argv);
+	configure(&opt);
 	memset(&x, 0, sizeof x);
 	x.opt = &opt;
 	x.start = monotonic_seconds();
@@ -598,10 +763,10 @@ int main(int argc, char **argv)
 	http_request_init(&x.req, &limits);
 
 	code = serve(&x);
-	if (code == HEALTHY)
-		respond(&x, 200, "ok", NULL);
+	if (code == HEALTHZ)
+		healthz(&x);
 	else if (code)
-		respond(&x, code, message_of(code), code == 405 ? "Allow: POST\r\n" : NULL);
+		respond(&x, code, message_of(&x, code), code == 405 ? "Allow: POST\r\n" : NULL);
 	/* The client may still be sending what we did not read (an early answer). */
 	if (code && !opt.cgi && x.req.state != HTTP_DONE)
 		drain_input();
@@ -609,5 +774,6 @@ int main(int argc, char **argv)
 	buf_free(&x.raw);
 	cidr_free(&opt.allow);
 	cidr_free(&opt.trust_proxy);
+	envfile_free(&opt.config);
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include "event.h"
 #include "jsonget.h"
 #include "jsonio.h"
+#include "uri.h"
 #include "util.h"
 
 #define SECRET_MAX 4096
@@ -22,7 +23,7 @@
 struct options {
 	const char *app, *name, *url, *events, *secret_file, *state, *since, *until;
 	int enabled; /* 1 --enable, 0 --disable, -1 unchanged */
-	int failed, summary, table;
+	int failed, summary, table, url_as_is;
 	long limit;
 	double timeout;
 };
@@ -33,8 +34,9 @@ static void usage(FILE *out)
 		"usage: %s list --app ID\n"
 		"       %s get WEBHOOK_ID\n"
 		"       %s create --app ID --name NAME --url URL --events LIST|all --secret-file F [--disabled]\n"
-		"       %s update WEBHOOK_ID [--name N] [--url U] [--events L] [--secret-file F]\n"
-		"                              [--enable|--disable]\n"
+		"                              [--url-as-is]\n"
+		"       %s update WEBHOOK_ID [--name N] [--url U [--app ID] [--url-as-is]] [--events L]\n"
+		"                              [--secret-file F] [--enable|--disable]\n"
 		"       %s delete WEBHOOK_ID\n"
 		"       %s ping WEBHOOK_ID\n"
 		"       %s deliveries WEBHOOK_ID [--state S] [--since T] [--until T] [--limit N] [--summary]\n"
@@ -42,14 +44,16 @@ static void usage(FILE *out)
 		"\n"
 		"Credentials: ASC_KEY_ID, ASC_ISSUER_ID, ASC_PRIVATE_KEY_PATH (or ASC_PRIVATE_KEY).\n"
 		"Times: 2026-03-01, 2026-03-01T12:00:00Z, or an age (90m, 24h, 7d). The window of\n"
-		"deliveries defaults to the last 7 days. --table prints columns for people.\n",
+		"deliveries defaults to the last 7 days. --table prints columns for people.\n"
+		"The URL registered names the app: --url https://h.example/ --app 6447123456 registers\n"
+		"https://h.example/6447123456 (the receiver reads the app id there); --url-as-is does not.\n",
 		progname, progname, progname, progname, progname, progname, progname, progname);
 }
 
 static struct options parse_options(int argc, char **argv)
 {
 	enum { O_APP = 256, O_NAME, O_URL, O_EVENTS, O_SECRET_FILE, O_DISABLED, O_ENABLE, O_DISABLE,
-	       O_STATE, O_SINCE, O_UNTIL, O_LIMIT, O_SUMMARY, O_FAILED, O_TABLE, O_TIMEOUT };
+	       O_STATE, O_SINCE, O_UNTIL, O_LIMIT, O_SUMMARY, O_FAILED, O_TABLE, O_TIMEOUT, O_URL_AS_IS };
 	static const struct option longopts[] = {
 		{"app", required_argument, NULL, O_APP},
 		{"name", required_argument, NULL, O_NAME},
@@ -67,6 +71,7 @@ static struct options parse_options(int argc, char **argv)
 		{"failed", no_argument, NULL, O_FAILED},
 		{"table", no_argument, NULL, O_TABLE},
 		{"timeout", required_argument, NULL, O_TIMEOUT},
+		{"url-as-is", no_argument, NULL, O_URL_AS_IS},
 		STANDARD_LONGOPTS,
 	};
 	struct options opt = {.enabled = -1, .limit = 200, .timeout = 30};
@@ -82,6 +87,7 @@ static struct options parse_options(int argc, char **argv)
 			break;
 		case O_NAME: opt.name = optarg; break;
 		case O_URL: opt.url = optarg; break;
+		case O_URL_AS_IS: opt.url_as_is = 1; break;
 		case O_EVENTS: opt.events = optarg; break;
 		case O_SECRET_FILE: opt.secret_file = optarg; break;
 		case O_DISABLED:
@@ -195,34 +201,64 @@ static jv read_secret(const char *path)
 
 /* ---- output ---- */
 
+/* What an answer left out, or sent as another kind, named in one warning per resource: the
+ * spec requires none of these members, so their absence is no reason to stop. */
+static jv take(jv out, jv from, const char *key, jv_kind kind, struct buf *missing)
+{
+	jv v = json_get(from, key);
+	jv_kind k = jv_get_kind(v);
+
+	if (k == kind || (kind == JV_KIND_TRUE && k == JV_KIND_FALSE))
+		return jv_object_set(out, jv_string(key), v);
+	jv_free(v);
+	if (missing->len)
+		buf_append(missing, ", ", 2);
+	buf_append(missing, key, strlen(key));
+	return jv_object_set(out, jv_string(key), jv_null());
+}
+
+static void say_missing(const char *what, jv id, struct buf *missing)
+{
+	if (missing->len)
+		msg_warn("%s %s: the answer has no %s (shown as null)", what,
+			 jv_get_kind(id) == JV_KIND_STRING ? jv_string_value(id) : "without an id", missing->data);
+	buf_free(missing);
+}
+
+/* A webhook as printed: id, name, url, enabled, eventTypes. Consumes resource. */
 static jv webhook_summary(jv resource)
 {
-	jv attrs = jv_object_get(jv_copy(resource), jv_string("attributes")), out = jv_object();
-	static const char *const keys[] = {"name", "url", "enabled", "eventTypes"};
-	size_t i;
+	jv attrs = json_get(resource, "attributes"), id = json_get_string(resource, "id");
+	jv out = jv_object_set(jv_object(), jv_string("id"), jv_copy(id));
+	struct buf missing = BUF_INIT;
 
-	out = jv_object_set(out, jv_string("id"), jv_object_get(resource, jv_string("id")));
-	for (i = 0; i < 4; i++)
-		out = jv_object_set(out, jv_string(keys[i]),
-				    jv_get_kind(attrs) == JV_KIND_OBJECT
-					    ? jv_object_get(jv_copy(attrs), jv_string(keys[i]))
-					    : jv_null());
+	if (jv_get_kind(id) != JV_KIND_STRING)
+		buf_append(&missing, "id", 2);
+	out = take(out, attrs, "name", JV_KIND_STRING, &missing);
+	out = take(out, attrs, "url", JV_KIND_STRING, &missing);
+	out = take(out, attrs, "enabled", JV_KIND_TRUE, &missing);
+	out = take(out, attrs, "eventTypes", JV_KIND_ARRAY, &missing);
+	say_missing("webhook", id, &missing);
+	jv_free(id);
 	jv_free(attrs);
+	jv_free(resource);
 	return out;
 }
 
+/* A delivery as printed; the members the spec does not require are null when left out. */
 static jv delivery_summary(jv resource)
 {
-	jv attrs = jv_object_get(jv_copy(resource), jv_string("attributes")), out = jv_object();
+	jv attrs = json_get(resource, "attributes"), out = jv_object();
 
-	out = jv_object_set(out, jv_string("id"), jv_object_get(resource, jv_string("id")));
-	out = jv_object_set(out, jv_string("state"), json_get(attrs, "deliveryState"));
-	out = jv_object_set(out, jv_string("createdDate"), json_get(attrs, "createdDate"));
-	out = jv_object_set(out, jv_string("sentDate"), json_get(attrs, "sentDate"));
+	out = jv_object_set(out, jv_string("id"), json_get_string(resource, "id"));
+	out = jv_object_set(out, jv_string("state"), json_get_string(attrs, "deliveryState"));
+	out = jv_object_set(out, jv_string("createdDate"), json_get_string(attrs, "createdDate"));
+	out = jv_object_set(out, jv_string("sentDate"), json_get_string(attrs, "sentDate"));
 	out = jv_object_set(out, jv_string("httpStatus"), json_get_path(attrs, "response", "httpStatusCode", NULL));
-	out = jv_object_set(out, jv_string("errorMessage"), json_get(attrs, "errorMessage"));
+	out = jv_object_set(out, jv_string("errorMessage"), json_get_string(attrs, "errorMessage"));
 	out = jv_object_set(out, jv_string("redelivery"), json_get(attrs, "redelivery"));
 	jv_free(attrs);
+	jv_free(resource);
 	return out;
 }
 
@@ -255,27 +291,54 @@ static jv must(jv result, const char *what)
 	return result;
 }
 
-/* Calls fn for every resource of a listing, following links.next. Returns the worst status. */
-static int each_page(struct ascapi *api, const char *first, int (*fn)(jv, void *), void *ctx)
+/* Calls fn for every resource of a listing, following links.next (resolved against the page
+ * it came from: the spec types it uri-reference). Returns the worst status; a page without a
+ * list of data, or a next link that cannot be followed, is an error, never a short listing
+ * that looks whole. */
+static int each_page(struct ascapi *api, enum ascapi_call call, const char *first, int (*fn)(jv, void *),
+		     void *ctx)
 {
-	char *next = xstrdup(first);
+	char current[4096], next_url[4096];
+	jv doc = must(ascapi_call(api, call, first, jv_invalid()), "listing");
 	int status = 0, pages = 0;
 
-	while (next && pages++ < 1000) {
-		jv doc = must(ascapi_get(api, next), "listing");
-		jv data = jv_object_get(jv_copy(doc), jv_string("data"));
-		jv link = json_get_path(doc, "links", "next", NULL);
+	snprintf(current, sizeof current, "%s", first);
+	for (;;) {
+		jv data = json_get(doc, "data"), link = json_get_path(doc, "links", "next", NULL);
 		int i, n = jv_get_kind(data) == JV_KIND_ARRAY ? jv_array_length(jv_copy(data)) : 0;
 
-		for (i = 0; i < n; i++)
-			status = worse_status(status, fn(jv_array_get(jv_copy(data), i), ctx));
-		free(next);
-		next = jv_get_kind(link) == JV_KIND_STRING ? xstrdup(jv_string_value(link)) : NULL;
-		jv_free(link);
+		if (jv_get_kind(data) != JV_KIND_ARRAY) {
+			msg_error("listing: the answer to %s has no list of data", current);
+			status = worse_status(status, EX_UNAVAILABLE);
+		}
+		for (i = 0; i < n; i++) {
+			jv item = jv_array_get(jv_copy(data), i);
+			if (jv_get_kind(item) == JV_KIND_OBJECT) {
+				status = worse_status(status, fn(item, ctx));
+			} else {
+				msg_error("listing: item %d of the answer to %s is not a resource", i + 1, current);
+				status = worse_status(status, EX_UNAVAILABLE);
+				jv_free(item);
+			}
+		}
 		jv_free(data);
 		jv_free(doc);
+		if (jv_get_kind(link) == JV_KIND_NULL)
+			break;
+		if (++pages >= 1000) {
+			msg_error("listing: more than 1000 pages; the listing stops there");
+			jv_free(link);
+			return worse_status(status, EX_UNAVAILABLE);
+		}
+		if (jv_get_kind(link) != JV_KIND_STRING) {
+			msg_error("listing: links.next of %s is not a link; the listing stops there", current);
+			jv_free(link);
+			return worse_status(status, EX_UNAVAILABLE);
+		}
+		doc = must(ascapi_get_next(api, current, jv_string_value(link), next_url, sizeof next_url), "listing");
+		snprintf(current, sizeof current, "%s", next_url);
+		jv_free(link);
 	}
-	free(next);
 	return status;
 }
 
@@ -294,6 +357,40 @@ static int print_webhook(jv resource, void *ctx)
 	return print(webhook_summary(resource), ((struct run *)ctx)->opt);
 }
 
+/* The URL registered for an app. The receiver (asc-receiver) takes an all-digit first path
+ * segment after its prefix as the app's id, and one webhook serves one app, so the id goes
+ * at the end of the path given (the receiver's URL, ending at its prefix):
+ * https://hooks.example.com/ and https://hooks.example.com become
+ * https://hooks.example.com/6447123456, https://h.example/asc?x=1 becomes
+ * https://h.example/asc/6447123456?x=1. A URL whose last segment is the id already is kept;
+ * one whose last segment is another number (another app's id) or with a fragment is
+ * refused. */
+static jv url_for_app(const char *url, const char *app)
+{
+	size_t origin = uri_origin_length(url), path_len, end, last;
+	const char *query;
+
+	if (!origin || (strncmp(url, "https://", 8) && strncmp(url, "http://", 7)))
+		die(EX_USAGE, "--url: not an http(s) URL: %s", url);
+	if (strchr(url, '#'))
+		die(EX_USAGE, "--url: a fragment (#...) never reaches the receiver: %s", url);
+	query = url + origin + strcspn(url + origin, "?");
+	path_len = (size_t)(query - url);
+	end = path_len;
+	while (end > origin && url[end - 1] == '/')
+		end--;
+	last = end;
+	while (last > origin && url[last - 1] != '/')
+		last--;
+	if (end > last && strspn(url + last, "0123456789") >= end - last) {
+		if (end - last == strlen(app) && !strncmp(url + last, app, end - last))
+			return jv_string(url);
+		die(EX_USAGE, "--url already ends with app id %.*s, not %s (--url-as-is registers it as it is)",
+		    (int)(end - last), url + last, app);
+	}
+	return jv_string_fmt("%.*s/%s%s", (int)end, url, app, query);
+}
+
 static jv webhook_document(const struct options *opt, const char *id)
 {
 	jv attrs = jv_object(), data = jv_object();
@@ -301,7 +398,8 @@ static jv webhook_document(const struct options *opt, const char *id)
 	if (opt->name)
 		attrs = jv_object_set(attrs, jv_string("name"), jv_string(opt->name));
 	if (opt->url)
-		attrs = jv_object_set(attrs, jv_string("url"), jv_string(opt->url));
+		attrs = jv_object_set(attrs, jv_string("url"), opt->app && !opt->url_as_is ? url_for_app(opt->url, opt->app)
+											    : jv_string(opt->url));
 	if (opt->events)
 		attrs = jv_object_set(attrs, jv_string("eventTypes"), event_list(opt->events));
 	if (opt->secret_file)
@@ -327,12 +425,14 @@ static void deliveries_path(const char *webhook, const struct options *opt, char
 	time_t since = opt->since ? parse_time(opt->since, "--since") : until - DEFAULT_WINDOW;
 	char from[32], to[32];
 
+	char limit[24];
+	const char *args[] = {webhook, from, to, limit, NULL};
+
 	format_time(since, from);
 	format_time(until, to);
-	snprintf(out, size,
-		 "/v1/webhooks/%s/deliveries?filter%%5BcreatedDateGreaterThanOrEqualTo%%5D=%s"
-		 "&filter%%5BcreatedDateLessThan%%5D=%s&limit=%ld",
-		 webhook, from, to, opt->limit);
+	snprintf(limit, sizeof limit, "%ld", opt->limit);
+	if (ascapi_call_path(ASC_WEBHOOK_DELIVERIES, args, out, size) != 0)
+		die(EX_USAGE, "deliveries: the webhook id is too long");
 }
 
 static int state_index(jv state)
@@ -355,7 +455,11 @@ static jv redeliver_document(const char *delivery_id)
 
 static int redeliver_one(struct run *run, const char *delivery_id)
 {
-	jv result = ascapi_send(run->api, "POST", "/v1/webhookDeliveries", redeliver_document(delivery_id));
+	char path[256];
+	jv result;
+
+	ascapi_call_path(ASC_WEBHOOK_REDELIVER, NULL, path, sizeof path);
+	result = ascapi_call(run->api, ASC_WEBHOOK_REDELIVER, path, redeliver_document(delivery_id));
 
 	if (!jv_is_valid(result)) {
 		jv msg = jv_invalid_get_msg(result);
@@ -379,7 +483,12 @@ static int on_delivery(jv resource, void *ctx)
 	if (run->opt->failed) {
 		if (index == 1) {
 			jv id = jv_object_get(jv_copy(summary), jv_string("id"));
-			status = redeliver_one(run, jv_string_value(id));
+			if (jv_get_kind(id) == JV_KIND_STRING) {
+				status = redeliver_one(run, jv_string_value(id));
+			} else {
+				msg_error("a failed delivery without an id cannot be sent again");
+				status = EX_UNAVAILABLE;
+			}
 			jv_free(id);
 		}
 		jv_free(summary);
@@ -401,6 +510,26 @@ static const char *need_id(int argc, char **argv, const char *command)
 	return argv[optind++];
 }
 
+/* One call of the table with one id (or none) in its path; exits 69 with Apple's reason when
+ * it fails. */
+static jv call(struct run *run, enum ascapi_call which, const char *id, jv body, const char *what)
+{
+	char path[1024];
+	const char *args[] = {id, NULL};
+
+	if (ascapi_call_path(which, args, path, sizeof path) != 0)
+		die(EX_USAGE, "%s: the id is too long", what);
+	return must(ascapi_call(run->api, which, path, body), what);
+}
+
+/* The webhook of an answer, printed. Consumes doc. */
+static int print_answer(jv doc, const struct options *opt)
+{
+	jv data = json_get(doc, "data");
+	jv_free(doc);
+	return print(webhook_summary(data), opt);
+}
+
 static int run_command(struct run *run, const char *command, int argc, char **argv)
 {
 	const struct options *opt = run->opt;
@@ -408,35 +537,26 @@ static int run_command(struct run *run, const char *command, int argc, char **ar
 	const char *id;
 
 	if (!strcmp(command, "list")) {
+		const char *args[] = {opt->app, NULL};
 		if (!opt->app)
 			die(EX_USAGE, "list: which app? (--app ID)");
-		snprintf(path, sizeof path, "/v1/apps/%s/webhooks", opt->app);
-		return each_page(run->api, path, print_webhook, run);
+		ascapi_call_path(ASC_APP_WEBHOOKS, args, path, sizeof path);
+		return each_page(run->api, ASC_APP_WEBHOOKS, path, print_webhook, run);
 	}
-	if (!strcmp(command, "get")) {
-		jv doc;
-		snprintf(path, sizeof path, "/v1/webhooks/%s", need_id(argc, argv, command));
-		doc = must(ascapi_get(run->api, path), "get");
-		return print(webhook_summary(jv_object_get(doc, jv_string("data"))), opt);
-	}
+	if (!strcmp(command, "get"))
+		return print_answer(call(run, ASC_WEBHOOK, need_id(argc, argv, command), jv_invalid(), "get"), opt);
 	if (!strcmp(command, "create")) {
-		jv doc;
 		if (!opt->app || !opt->name || !opt->url || !opt->events || !opt->secret_file)
 			die(EX_USAGE, "create needs --app, --name, --url, --events and --secret-file");
-		doc = must(ascapi_send(run->api, "POST", "/v1/webhooks", webhook_document(opt, NULL)), "create");
-		return print(webhook_summary(jv_object_get(doc, jv_string("data"))), opt);
+		return print_answer(call(run, ASC_WEBHOOK_CREATE, NULL, webhook_document(opt, NULL), "create"), opt);
 	}
 	if (!strcmp(command, "update")) {
-		jv doc;
 		id = need_id(argc, argv, command);
-		snprintf(path, sizeof path, "/v1/webhooks/%s", id);
-		doc = must(ascapi_send(run->api, "PATCH", path, webhook_document(opt, id)), "update");
-		return print(webhook_summary(jv_object_get(doc, jv_string("data"))), opt);
+		return print_answer(call(run, ASC_WEBHOOK_UPDATE, id, webhook_document(opt, id), "update"), opt);
 	}
 	if (!strcmp(command, "delete")) {
 		id = need_id(argc, argv, command);
-		snprintf(path, sizeof path, "/v1/webhooks/%s", id);
-		jv_free(must(ascapi_send(run->api, "DELETE", path, jv_invalid()), "delete"));
+		jv_free(call(run, ASC_WEBHOOK_DELETE, id, jv_invalid(), "delete"));
 		return print(jv_object_set(jv_object(), jv_string("deleted"), jv_string(id)), opt);
 	}
 	if (!strcmp(command, "ping")) {
@@ -444,8 +564,7 @@ static int run_command(struct run *run, const char *command, int argc, char **ar
 				  "{\"data\":{\"type\":\"webhooks\"}}}}}");
 		jv where = jv_parse("[\"data\",\"relationships\",\"webhook\",\"data\",\"id\"]");
 		doc = jv_setpath(doc, where, jv_string(need_id(argc, argv, command)));
-		doc = must(ascapi_send(run->api, "POST", "/v1/webhookPings", doc), "ping");
-
+		doc = call(run, ASC_WEBHOOK_PING, NULL, doc, "ping");
 		{
 			jv ping = jv_object_set(jv_object(), jv_string("ping"), json_get_path(doc, "data", "id", NULL));
 			jv_free(doc);
@@ -455,7 +574,7 @@ static int run_command(struct run *run, const char *command, int argc, char **ar
 	if (!strcmp(command, "deliveries") || (!strcmp(command, "redeliver") && opt->failed)) {
 		int status;
 		deliveries_path(need_id(argc, argv, command), opt, path, sizeof path);
-		status = each_page(run->api, path, on_delivery, run);
+		status = each_page(run->api, ASC_WEBHOOK_DELIVERIES, path, on_delivery, run);
 		if (opt->summary) {
 			long total = run->counts[0] + run->counts[1] + run->counts[2];
 			jv s = jv_object();

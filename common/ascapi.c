@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "buf.h"
+#include "uri.h"
 #include "util.h"
 
 #define ANSWER_MAX (8 * 1024 * 1024)
@@ -148,12 +149,24 @@ static jv request(struct ascapi *api, const char *method, const char *path, jv b
 	return result;
 }
 
-jv ascapi_get(struct ascapi *api, const char *path)
+jv ascapi_call(struct ascapi *api, enum ascapi_call call, const char *path, jv body)
 {
-	return request(api, "GET", path, jv_invalid());
+	return request(api, ascapi_calls[call].method, path, body);
 }
 
-jv ascapi_send(struct ascapi *api, const char *method, const char *path, jv body)
+jv ascapi_get_next(struct ascapi *api, const char *current, const char *next, char *url, size_t size)
 {
-	return request(api, method, path, body);
+	char base[4096];
+	size_t len = strlen(api->base);
+
+	if (uri_origin_length(current))
+		snprintf(base, sizeof base, "%s", current);
+	else
+		snprintf(base, sizeof base, "%s%s", api->base, current);
+	if (uri_resolve(base, next, url, size) != 0)
+		return jv_invalid_with_msg(jv_string_fmt("links.next is not a usable URL: %.200s", next));
+	/* The same scheme, host and port as the API, and under its base path. */
+	if (strncmp(url, api->base, len) != 0 || url[len] != '/')
+		return jv_invalid_with_msg(jv_string_fmt("links.next leaves the API (%.200s): not followed", url));
+	return request(api, "GET", url, jv_invalid());
 }

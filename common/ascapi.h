@@ -7,6 +7,7 @@
 #include <jv.h>
 #include <signal.h>
 
+#include "ascapi_calls.h"
 #include "deliver.h"
 #include "jwt.h"
 #include "net.h"
@@ -31,11 +32,15 @@ struct ascapi *ascapi_from_environment(const struct net_options *net_options,
 				       const struct retry_policy *policy);
 void ascapi_close(struct ascapi *api);
 
-/* GETs path ("/v1/apps/123", or a whole URL from links.next) and returns the parsed answer,
- * or an invalid jv whose message says what went wrong ("HTTP 404: NOT_FOUND: ..."). */
-jv ascapi_get(struct ascapi *api, const char *path);
+/* Makes one call of the table (ascapi_calls.h) to path, which ascapi_call_path built for it,
+ * with a JSON body (jv_invalid() for none). Returns the parsed answer (null for a 204), or
+ * an invalid jv whose message says what went wrong ("HTTP 404: NOT_FOUND: ..."). */
+jv ascapi_call(struct ascapi *api, enum ascapi_call call, const char *path, jv body);
 
-/* The same for POST, PATCH and DELETE with a JSON body (NULL for none); a 204 gives null. */
-jv ascapi_send(struct ascapi *api, const char *method, const char *path, jv body);
+/* GETs the next page of a listing: the links.next of the answer from current (a path of the
+ * table, or the URL of an earlier next page). links.next is a uri-reference: relative forms
+ * are resolved against current. A link that leaves the API's origin is not followed (the
+ * bearer token would go with it). */
+jv ascapi_get_next(struct ascapi *api, const char *current, const char *next, char *url, size_t size);
 
 #endif

@@ -58,7 +58,11 @@ const struct default_template default_templates[] = {
 
 	{"build", EMOJI APP "Build {{build ? build + \" \" : \"\"}}{{status}}",
 	 "{{message}}\n"
-	 "{{newState == \"FAILED\" ? \"Check the email from App Store Connect and upload again.\\n\" : "
+	 /* Apple's reasons for a failed upload (asc-enrich: "ITMS-90683: Missing purpose
+	  * string in Info.plist"), one a line: what the developer needs to fix. */
+	 "{{errorSummary ? errorSummary + \"\\n\" : \"\"}}"
+	 "{{newState == \"FAILED\" ? (errorSummary ? \"Fix these and upload again.\\n\" : "
+	 "\"Check the email from App Store Connect and upload again.\\n\") : "
 	 "newState == \"COMPLETE\" ? \"Ready for TestFlight or for review.\\n\" : \"\"}}"
 	 WHEN,
 	 TESTFLIGHT_PAGE},

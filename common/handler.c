@@ -2,6 +2,8 @@
 #include "handler.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -10,6 +12,10 @@
 #include <unistd.h>
 
 #include "util.h"
+
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
+#define HANDLER_OUTCOME_FD_TEXT STRINGIFY(HANDLER_OUTCOME_FD)
 
 /* The body goes through an anonymous file, not a pipe: a handler that does not read its
  * input can never block us, and the size is known to it. */
@@ -37,17 +43,43 @@ static int body_file(const char *body, size_t len)
 	return fd;
 }
 
+/* The first line of the outcome file, when it is one lowercase word. */
+static void read_outcome(int fd, char out[HANDLER_OUTCOME_SIZE])
+{
+	char text[HANDLER_OUTCOME_SIZE + 1];
+	ssize_t n = pread(fd, text, sizeof text - 1, 0);
+	size_t len;
+
+	out[0] = '\0';
+	if (n <= 0)
+		return;
+	text[n] = '\0';
+	len = strspn(text, "abcdefghijklmnopqrstuvwxyz");
+	if (len == 0 || len >= HANDLER_OUTCOME_SIZE || (text[len] != '\n' && text[len] != '\0'))
+		return;
+	memcpy(out, text, len);
+	out[len] = '\0';
+}
+
 int handler_run(char *const argv[], const char *body, size_t len, double timeout,
 		struct handler_result *result)
 {
 	sigset_t chld, old;
 	double deadline;
-	int input = body_file(body, len), status;
+	int input = body_file(body, len), status, outcome;
 	pid_t pid;
 
 	memset(result, 0, sizeof *result);
 	if (input < 0)
 		return -1;
+	/* A file, not a pipe, for the same reason as the body: nothing the handler writes
+	 * there can block it, and it is read once the handler is done. */
+	outcome = memfd_create("ascbell-outcome", MFD_CLOEXEC);
+	if (outcome < 0) {
+		close(input);
+		return -1;
+	}
+	setenv("ASCBELL_OUTCOME_FD", HANDLER_OUTCOME_FD_TEXT, 1);
 	/* SIGCHLD stays blocked so sigtimedwait can wait for it with a timeout. */
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
@@ -55,6 +87,7 @@ int handler_run(char *const argv[], const char *body, size_t len, double timeout
 	pid = fork();
 	if (pid < 0) {
 		close(input);
+		close(outcome);
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		return -1;
 	}
@@ -63,6 +96,10 @@ int handler_run(char *const argv[], const char *body, size_t len, double timeout
 		signal(SIGPIPE, SIG_DFL);
 		setpgid(0, 0);
 		if (dup2(input, STDIN_FILENO) < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+			_exit(71);
+		/* dup2 onto itself would keep close-on-exec. */
+		if (outcome == HANDLER_OUTCOME_FD ? fcntl(outcome, F_SETFD, 0) < 0
+						  : dup2(outcome, HANDLER_OUTCOME_FD) < 0)
 			_exit(71);
 		execvp(argv[0], argv);
 		_exit(errno == ENOENT ? 127 : 126);
@@ -91,6 +128,8 @@ int handler_run(char *const argv[], const char *body, size_t len, double timeout
 		sigtimedwait(&chld, NULL, &wait);
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	read_outcome(outcome, result->outcome);
+	close(outcome);
 	if (WIFEXITED(status))
 		result->status = WEXITSTATUS(status);
 	else if (WIFSIGNALED(status))

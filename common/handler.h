@@ -6,15 +6,23 @@
 
 #include <stddef.h>
 
+/* The outcome channel: the handler may write one word ("queued", "duplicate"...) to this
+ * descriptor, whose number it finds in $ASCBELL_OUTCOME_FD, to say what it did. */
+#define HANDLER_OUTCOME_FD 3
+#define HANDLER_OUTCOME_SIZE 16
+
 struct handler_result {
 	int status;    /* exit status, when it exited */
 	int signal;    /* the signal that ended it, or 0 */
 	int timed_out; /* killed after the timeout */
+	/* The first line the handler wrote to the outcome channel when it is one word of
+	 * lowercase letters, else "". */
+	char outcome[HANDLER_OUTCOME_SIZE];
 };
 
 /* Runs argv (searched in PATH) with body on standard input and its standard output sent to
- * our standard error (it is a log, not the answer). Returns 0, or -1 with errno set when
- * it could not be started. */
+ * our standard error (it is a log, not the answer), and the outcome channel open on
+ * HANDLER_OUTCOME_FD. Returns 0, or -1 with errno set when it could not be started. */
 int handler_run(char *const argv[], const char *body, size_t len, double timeout,
 		struct handler_result *result);
 

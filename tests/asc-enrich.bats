@@ -71,13 +71,82 @@ print(h["alg"], h["kid"], h["typ"], c["iss"], c["aud"], c["exp"] - c["iat"])' "$
 	assert_output 'ES256 ABC123DEFG JWT 57246542-96fe-1a63-e053-0824d011072a appstoreconnect-v1 1200'
 }
 
-@test "the app's details are cached: the second run asks nothing about the app" {
+@test "feedback and uploads reach their app through the build, as the spec has it; fewest requests" {
 	start_fake_api
-	enriched build-beta-state >/dev/null
-	assert_equal "$(grep -c '/v1/apps/' "$API_DIR/log")" 1
-	enriched build-beta-state >/dev/null
-	assert_equal "$(grep -c '/v1/apps/' "$API_DIR/log")" 1
-	[ -f "$CACHE/apps/6447123456.json" ]
+	# The spec gives feedback and uploads no app relationship: the build's app it is.
+	for fixture in feedback-screenshot feedback-crash build-beta-state build-upload-state app-version-rejected; do
+		enriched "$fixture" >/dev/null
+	done
+	run cut -d' ' -f1,2 "$API_DIR/log"
+	assert_output 'GET /v1/betaFeedbackScreenshotSubmissions/AQz7Hk2pL9vXb3Tn0eWm5Rc?include=build,tester
+GET /v1/builds/build-1?include=app,preReleaseVersion&fields%5Bapps%5D=name,bundleId
+GET /v1/betaFeedbackCrashSubmissions/AJk4Wd8sQ1mYr6Gv2bNz7Tx?include=build,tester
+GET /v1/buildBetaDetails/c7d2a9e4-1f36-4b8d-95e0-3a6f2c8b1d07/build?include=app,preReleaseVersion&fields%5Bapps%5D=name,bundleId
+GET /v1/buildUploads/e0b4c8a2-6d13-4f79-a2c5-9b1e4d7f3a60?include=build
+GET /v1/builds/build-2?include=app,preReleaseVersion&fields%5Bapps%5D=name,bundleId
+GET /v1/appStoreVersions/b3f0e6d2-8c41-4a5e-9f17-2d6c0a9e4b58?include=app&fields%5Bapps%5D=name,bundleId'
+	# The crash report's build was known from the screenshot's: its app and version come
+	# from the cache, where a build's never change.
+	run sh -c 'asc-parse -q <"$1" | asc-enrich -q --cache "$2" | jq -c "{app: .app.name, version, build, platform, feedbackUrl}"' sh "$FIXTURES/asc/feedback-crash.json" "$CACHE"
+	assert_output '{"app":"MyApp","version":"2.3","build":"142","platform":"IOS","feedbackUrl":"https://appstoreconnect.apple.com/apps/6447123456/testflight/ios"}'
+	run sh -c 'asc-parse -q <"$1" | asc-enrich -q --cache "$2" | jq -c "{app: .app.name, version, build, platform}"' sh "$FIXTURES/asc/build-beta-state.json" "$CACHE"
+	assert_output '{"app":"MyApp","version":"2.3","build":"142","platform":"IOS"}'
+	[ -f "$CACHE/apps/6447123456.json" ] && [ -f "$CACHE/builds/build-1.json" ]
+}
+
+@test "an app known only by id is asked for once a day, then cached" {
+	start_fake_api
+	enriched alt-distribution-available >/dev/null
+	enriched alt-distribution-available >/dev/null
+	run cut -d' ' -f1,2 "$API_DIR/log"
+	assert_output 'GET /v1/apps/6447123456?fields%5Bapps%5D=name,bundleId'
+}
+
+@test "a FAILED upload: Apple's reasons in the event and on the phone, exactly" {
+	start_fake_api
+	run sh -c 'asc-parse -q <"$1" | asc-enrich -q --cache "$2" | jq -c "{version, build, platform, errors, errorSummary, warnings, enrichError}"' sh "$FIXTURES/api/build-upload-failed.json" "$CACHE"
+	assert_output '{"version":"2.4","build":"150","platform":"IOS","errors":[{"code":"ITMS-90683","description":"Missing purpose string in Info.plist"},{"code":"ITMS-90725","description":"SDK version issue"}],"errorSummary":"ITMS-90683: Missing purpose string in Info.plist\nITMS-90725: SDK version issue","warnings":[{"code":"ITMS-90078","description":"Missing push notification entitlement"}],"enrichError":null}'
+	# No build was made of it: one request, and no app to name.
+	assert_equal "$(api_requests)" 1
+	run sh -c 'asc-parse -q <"$1" | asc-enrich -q --cache "$2" | asc-render --text' sh "$FIXTURES/api/build-upload-failed.json" "$CACHE"
+	assert_output 'Title: ❌ Build 150 Failed
+Body:  Processing → Failed
+       ITMS-90683: Missing purpose string in Info.plist
+       ITMS-90725: SDK version issue
+       Fix these and upload again.
+       Build Upload State Changed · 2026-03-07T10:02:11.5Z
+Link:  https://appstoreconnect.apple.com/apps'
+	# With the app known (from the webhook's URL), the title names it.
+	run sh -c 'asc-parse -q --app-id 6447123456 <"$1" | asc-enrich -q --cache "$2" | asc-render --only | jq -r .title' sh "$FIXTURES/api/build-upload-failed.json" "$CACHE"
+	assert_output '❌ MyApp 2.4: Build 150 Failed'
+}
+
+@test "a FAILED upload whose reasons hold template syntax, quotes and line breaks: text, one line each" {
+	start_fake_api
+	run sh -c 'asc-parse -q <"$1" | asc-enrich -q --cache "$2" | asc-render --text' sh "$FIXTURES/api/build-upload-hostile.json" "$CACHE"
+	assert_output 'Title: ❌ Build 151 Failed
+Body:  Processing → Failed
+       ITMS-90000: Bad "{{app.name}}" value in {{ 1 + 1 }}\n '"'here'"'
+       No code at all
+       Fix these and upload again.
+       Build Upload State Changed · 2026-03-07T10:02:11.5Z
+Link:  https://appstoreconnect.apple.com/apps'
+	run sh -c 'asc-parse -q <"$1" | asc-enrich -q --cache "$2" | jq -c .errors' sh "$FIXTURES/api/build-upload-hostile.json" "$CACHE"
+	assert_output '[{"code":"ITMS-90000","description":"Bad \"{{app.name}}\" value\nin {{ 1 + 1 }}\\n '"'here'"'"},{"description":"No code at all"}]'
+}
+
+@test "sparse answers (no attributes: the spec requires none): what is there passes, nothing is cached empty" {
+	start_fake_api
+	echo sparse >"$API_DIR/mode"
+	for fixture in app-version-rejected feedback-screenshot feedback-crash build-beta-state build-upload-state alt-distribution-available; do
+		run --separate-stderr enriched "$fixture"
+		assert_success
+		assert_equal "$(jq -c '[.version, .feedback, .app.name, .enrichError]' <<<"$output")" '[null,null,null,null]'
+	done
+	assert_equal "$(jq -c '{app: .app.id, tester}' <<<"$(enriched feedback-screenshot)")" '{"app":"6447123456","tester":{}}'
+	[ ! -e "$CACHE/apps/6447123456.json" ]
+	rm "$API_DIR/mode"
+	assert_equal "$(enriched feedback-screenshot | jq -r .app.name)" MyApp
 }
 
 @test "a key the fake does not know: 401, the event passes with enrichError, exit 0" {
@@ -87,7 +156,7 @@ print(h["alg"], h["kid"], h["typ"], c["iss"], c["aud"], c["exp"] - c["iat"])' "$
 	run --separate-stderr enriched app-version-rejected
 	assert_success
 	run jq -r .enrichError <<<"$output"
-	assert_output '/v1/appStoreVersions/b3f0e6d2-8c41-4a5e-9f17-2d6c0a9e4b58?include=app: HTTP 401: NOT_AUTHORIZED: the signature does not verify: fake App Store Connect says so'
+	assert_output '/v1/appStoreVersions/b3f0e6d2-8c41-4a5e-9f17-2d6c0a9e4b58?include=app&fields%5Bapps%5D=name,bundleId: HTTP 401: NOT_AUTHORIZED: Authentication credentials are missing or invalid.: the signature does not verify'
 }
 
 @test "404, 500, a stalled API and no API at all: the event passes on time with enrichError" {
@@ -120,7 +189,7 @@ print(h["alg"], h["kid"], h["typ"], c["iss"], c["aud"], c["exp"] - c["iat"])' "$
 	echo garbage >"$API_DIR/mode"
 	run --separate-stderr enriched app-version-rejected
 	assert_success
-	[[ "$(jq -r .enrichError <<<"$output")" == "/v1/appStoreVersions/b3f0e6d2-8c41-4a5e-9f17-2d6c0a9e4b58?include=app: "* ]]
+	[[ "$(jq -r .enrichError <<<"$output")" == "/v1/appStoreVersions/b3f0e6d2-8c41-4a5e-9f17-2d6c0a9e4b58?include=app&fields%5Bapps%5D=name,bundleId: "* ]]
 	assert_equal "$(jq -r .status <<<"$output")" Rejected
 	echo wrongtypes >"$API_DIR/mode"
 	for fixture in app-version-rejected feedback-screenshot build-beta-state build-upload-state; do

@@ -27,7 +27,7 @@ teardown() {
 
 @test "create sends all five attributes, the secret once and never shows it" {
 	secret=$(secret_file 'w3bh00k-s3cret')
-	run --separate-stderr $W create --app 6447123456 --name New --url https://hooks.example.com/new --events APP_STORE_VERSION_APP_VERSION_STATE_UPDATED,BUILD_UPLOAD_STATE_UPDATED --secret-file "$secret"
+	run --separate-stderr $W create --app 6447123456 --name New --url https://hooks.example.com/new --url-as-is --events APP_STORE_VERSION_APP_VERSION_STATE_UPDATED,BUILD_UPLOAD_STATE_UPDATED --secret-file "$secret"
 	assert_success
 	assert_output '{"id":"wh-4","name":"New","url":"https://hooks.example.com/new","enabled":true,"eventTypes":["APP_STORE_VERSION_APP_VERSION_STATE_UPDATED","BUILD_UPLOAD_STATE_UPDATED"]}'
 	run jq -c . "$API_DIR/bodies"
@@ -63,7 +63,7 @@ teardown() {
 	assert_output '{"deleted":"wh-2"}'
 	run --separate-stderr $W get wh-2
 	assert_failure 69
-	[ "$stderr" = "asc-webhooks: error: get: HTTP 404: NOT_FOUND: The specified resource does not exist: fake App Store Connect says so" ]
+	[ "$stderr" = "asc-webhooks: error: get: HTTP 404: NOT_FOUND: The specified resource does not exist: There is no resource of type 'webhooks' with id 'wh-2'" ]
 }
 
 @test "ping" {
@@ -116,4 +116,82 @@ teardown() {
 	export ASC_KEY_ID=ABC ASC_PRIVATE_KEY_PATH=/dev/null
 	run --separate-stderr $W list --app 1
 	assert_failure 78
+}
+
+@test "create registers a URL that names the app: the id after the receiver's URL" {
+	secret=$(secret_file s)
+	create() { $W create --app 6447123456 --name N --events all --secret-file "$secret" --url "$@" | jq -r .url; }
+	assert_equal "$(create https://hooks.example.com/)" https://hooks.example.com/6447123456
+	assert_equal "$(create https://hooks.example.com)" https://hooks.example.com/6447123456
+	assert_equal "$(create https://hooks.example.com/asc)" https://hooks.example.com/asc/6447123456
+	assert_equal "$(create 'https://hooks.example.com/asc/?k=v')" 'https://hooks.example.com/asc/6447123456?k=v'
+	# Already there: kept as it is.
+	assert_equal "$(create https://hooks.example.com/asc/6447123456)" https://hooks.example.com/asc/6447123456
+	assert_equal "$(create https://hooks.example.com/x/1 --url-as-is)" https://hooks.example.com/x/1
+	# What Apple was sent, not only what it answered.
+	assert_equal "$(jq -r .data.attributes.url "$API_DIR/bodies" | head -n 1)" https://hooks.example.com/6447123456
+	# Another app's id, a fragment, not http(s): refused before any request.
+	: >"$API_DIR/bodies"
+	run --separate-stderr $W create --app 6447123456 --name N --events all --secret-file "$secret" --url https://hooks.example.com/asc/123
+	assert_failure 64
+	[ "$stderr" = "asc-webhooks: error: --url already ends with app id 123, not 6447123456 (--url-as-is registers it as it is)" ]
+	run --separate-stderr $W create --app 6447123456 --name N --events all --secret-file "$secret" --url 'https://hooks.example.com/#x'
+	assert_failure 64
+	[ "$stderr" = "asc-webhooks: error: --url: a fragment (#...) never reaches the receiver: https://hooks.example.com/#x" ]
+	run --separate-stderr $W create --app 6447123456 --name N --events all --secret-file "$secret" --url hooks.example.com
+	assert_failure 64
+	[ ! -s "$API_DIR/bodies" ]
+	# update with --app names it too; without --app the URL goes as given.
+	run --separate-stderr $W update wh-1 --app 6447123456 --url https://new.example/
+	assert_equal "$(jq -r .url <<<"$output")" https://new.example/6447123456
+	run --separate-stderr $W update wh-1 --url https://new.example/
+	assert_equal "$(jq -r .url <<<"$output")" https://new.example/
+}
+
+@test "answers without attributes (the spec requires none): no crash, null and a warning naming them" {
+	echo sparse >"$API_DIR/mode"
+	run --separate-stderr $W list --app 6447123456
+	assert_success
+	assert_output '{"id":"wh-1","name":null,"url":null,"enabled":null,"eventTypes":null}
+{"id":"wh-2","name":null,"url":null,"enabled":null,"eventTypes":null}
+{"id":"wh-3","name":null,"url":null,"enabled":null,"eventTypes":null}'
+	assert_equal "$(sed -n 1p <<<"$stderr")" 'asc-webhooks: warning: webhook wh-1: the answer has no name, url, enabled, eventTypes (shown as null)'
+	# The change was made: say so, exit 0, whatever the answer left out.
+	run --separate-stderr $W create --app 6447123456 --name New --url https://h.example/ --events all --secret-file "$(secret_file s)"
+	assert_success
+	assert_output '{"id":"wh-4","name":null,"url":null,"enabled":null,"eventTypes":null}'
+	[ "$stderr" = 'asc-webhooks: warning: webhook wh-4: the answer has no name, url, enabled, eventTypes (shown as null)' ]
+	run --separate-stderr $W update wh-2 --disable
+	assert_success
+	run --separate-stderr $W deliveries wh-1 --since 2026-11-01 --until 2026-12-01
+	assert_success
+	assert_line --index 0 '{"id":"d-1","state":null,"createdDate":null,"sentDate":null,"httpStatus":null,"errorMessage":null,"redelivery":null}'
+	run --separate-stderr $W deliveries wh-1 --summary --since 2026-11-01 --until 2026-12-01
+	assert_output '{"total":0,"SUCCEEDED":0,"FAILED":0,"PENDING":0,"successRate":null}'
+}
+
+@test "members of the wrong kinds: no crash, an error that says so, exit 69" {
+	echo wrongtypes >"$API_DIR/mode"
+	run --separate-stderr $W list --app 6447123456
+	assert_failure 69
+	assert_output ''
+	[ "$stderr" = "asc-webhooks: error: listing: item 1 of the answer to /v1/apps/6447123456/webhooks?limit=200 is not a resource
+asc-webhooks: error: listing: item 2 of the answer to /v1/apps/6447123456/webhooks?limit=200 is not a resource
+asc-webhooks: error: listing: item 3 of the answer to /v1/apps/6447123456/webhooks?limit=200 is not a resource
+asc-webhooks: error: listing: links.next of /v1/apps/6447123456/webhooks?limit=200 is not a link; the listing stops there" ]
+	run --separate-stderr $W get wh-1
+	assert_success
+	assert_output '{"id":null,"name":null,"url":null,"enabled":null,"eventTypes":null}'
+}
+
+@test "links.next relative (uri-reference) is followed; one to another host is not" {
+	echo relative >"$API_DIR/mode"
+	run --separate-stderr $W list --app 6447123456
+	assert_success
+	assert_equal "${#lines[@]}" 3
+	assert_equal "$(cut -d' ' -f2 "$API_DIR/log" | tail -n 1)" '/v1/apps/6447123456/webhooks?limit=200&cursor=2'
+	echo foreign >"$API_DIR/mode"
+	run --separate-stderr $W list --app 6447123456
+	assert_failure 69
+	[ "$stderr" = "asc-webhooks: error: listing: links.next leaves the API (https://elsewhere.example/v1/apps/6447123456/webhooks?limit=200&cursor=2): not followed" ]
 }

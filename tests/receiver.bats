@@ -310,6 +310,8 @@ notifications() {
 	deliver "$FIXTURES/asc/feedback-screenshot.json"
 	assert_equal "$CODE" 200
 	assert_equal "$(tr '\n' ' ' <"$RAN")" "asc-verify asc-parse asc-enrich asc-render echobell-send "
-	assert_equal "$(jq -r .title "$FAKE_DIR/bodies")" '💬 MyApp: New TestFlight feedback'
+	# The app and its version through the feedback's build (the spec has no app relationship
+	# on feedback; the fake no longer invents one).
+	assert_equal "$(jq -r .title "$FAKE_DIR/bodies")" '💬 MyApp 2.3: New TestFlight feedback'
 	assert_equal "$(jq -r .body "$FAKE_DIR/bodies" | head -n 3)" "$(printf '“The "Buy" button\nis cut off 😀”\nFrom Kim Lee on iPhone15,2 (18.1)')"
 }

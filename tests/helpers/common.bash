@@ -94,13 +94,15 @@ free_port() {
 # socat listening on 127.0.0.1:$LISTEN_PORT, running asc-http ARGS for each connection (the
 # binary $ASC_HTTP, default the one under test); its
 # log (asc-http's lines) in $BATS_TEST_TMPDIR/listener.log. Extra socat address options for
-# the listening side may come in $LISTEN_OPTIONS, and LISTEN_TYPE replaces TCP-LISTEN.
+# the listening side may come in $LISTEN_OPTIONS (for the EXEC side in $LISTEN_EXEC_OPTIONS),
+# and LISTEN_TYPE replaces TCP-LISTEN.
 start_listener() {
 	LISTEN_PORT=$(free_port)
 	# -t: after the client half-closes, socat waits this long for the answer (its default,
-	# half a second, would cut off any handler slower than that).
-	socat -t "${LISTEN_LINGER:-15}" "${LISTEN_TYPE:-TCP-LISTEN}:$LISTEN_PORT,bind=127.0.0.1,reuseaddr,fork${LISTEN_OPTIONS:-}" \
-		EXEC:"${ASC_HTTP:-$ASCBELL_BIN/asc-http} $*" 2>>"$BATS_TEST_TMPDIR/listener.log" 3>&- &
+	# half a second, would cut off any handler slower than that). backlog: socat's default
+	# of 5 drops the SYNs of a burst of clients, who then wait a second for the retry.
+	socat -t "${LISTEN_LINGER:-15}" "${LISTEN_TYPE:-TCP-LISTEN}:$LISTEN_PORT,bind=127.0.0.1,reuseaddr,fork,backlog=128${LISTEN_OPTIONS:-}" \
+		EXEC:"${ASC_HTTP:-$ASCBELL_BIN/asc-http} $*${LISTEN_EXEC_OPTIONS:-}" 2>>"$BATS_TEST_TMPDIR/listener.log" 3>&- &
 	LISTENER_PID=$!
 	for _ in $(seq 100); do
 		socat -u /dev/null TCP:127.0.0.1:"$LISTEN_PORT" 2>/dev/null && break

@@ -1,0 +1,109 @@
+#!/usr/bin/env bats
+# asc-http + asc-receiver: the answer's message says what happened to the delivery
+# (DESIGN.md, asc-http): delivered, queued, kept, duplicate, filtered. Exact bodies.
+
+load helpers/common
+
+RECEIVER="$BATS_TEST_DIRNAME/../scripts/asc-receiver"
+
+setup() {
+	unset ASCBELL_ALLOW ASCBELL_APPS_DIR ASCBELL_OUTBOX ASCBELL_DEDUP_DIR ECHOBELL_ESCALATION_URL_FILE \
+		ECHOBELL_URL_FILE ASC_WEBHOOK_SECRET ASCBELL_DRY_RUN ASCBELL_EVENTS ASCBELL_TEMPLATES SOCAT_PEERADDR
+	export ASCBELL_ENV=/nonexistent
+	export ASC_WEBHOOK_SECRET_FILE=$(secret_file 'receiver secret')
+	export ASC_APP_ID=6447123456 ASC_APP_NAME=MyApp
+	export ASCBELL_UNSENT="$BATS_TEST_TMPDIR/unsent"
+}
+
+teardown() {
+	stop_fake
+}
+
+# Posts payload $1, signed, through asc-http on standard input; the answer in $output.
+post() {
+	signed_request / "$1" "$BATS_TEST_TMPDIR/request"
+	run --separate-stderr asc-http -- "$RECEIVER" <"$BATS_TEST_TMPDIR/request"
+}
+
+answer_200() {
+	local body
+	body=$(printf '{"status":200,"message":"%s"}' "$1")
+	printf 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s' \
+		$((${#body} + 1)) "$body"
+}
+
+@test "sent to Echobell: delivered" {
+	start_fake
+	export ECHOBELL_WEBHOOK_URL="$FAKE_URL"
+	post "$FIXTURES/asc/app-version-rejected.json"
+	assert_output "$(answer_200 delivered)"
+	assert_equal "$(fake_requests)" 1
+}
+
+@test "queued mode: queued, and the message is in the outbox" {
+	export ECHOBELL_WEBHOOK_URL=https://hook.echobell.one/t/x ASCBELL_OUTBOX="$BATS_TEST_TMPDIR/outbox"
+	post "$FIXTURES/asc/app-version-rejected.json"
+	assert_output "$(answer_200 queued)"
+	assert_equal "$(ls "$ASCBELL_OUTBOX/new" | wc -l)" 1
+}
+
+@test "Echobell unreachable, the message kept in the unsent spool: kept" {
+	export ECHOBELL_WEBHOOK_URL="http://127.0.0.1:$(free_port)/t/$FAKE_TOKEN"
+	post "$FIXTURES/asc/app-version-rejected.json"
+	assert_output "$(answer_200 kept)"
+	assert_equal "$(ls "$ASCBELL_UNSENT/new" | wc -l)" 1
+	# The warning still reaches the log.
+	[[ "$stderr" == *"echobell-send: warning: message 1: not delivered"*"; kept as $ASCBELL_UNSENT/new/"* ]]
+	refute_token "$stderr"
+}
+
+@test "Echobell unreachable and no spool: 503, nothing called kept" {
+	export ECHOBELL_WEBHOOK_URL="http://127.0.0.1:$(free_port)/t/$FAKE_TOKEN" ASCBELL_UNSENT=
+	post "$FIXTURES/asc/app-version-rejected.json"
+	assert_line --index 0 $'HTTP/1.1 503 Service Unavailable\r'
+	assert_line --index 5 '{"status":503,"message":"try again later"}'
+}
+
+@test "the same event again: duplicate" {
+	start_fake
+	export ECHOBELL_WEBHOOK_URL="$FAKE_URL" ASCBELL_DEDUP_DIR="$BATS_TEST_TMPDIR/dedup"
+	post "$FIXTURES/asc/app-version-rejected.json"
+	assert_output "$(answer_200 delivered)"
+	post "$FIXTURES/asc/app-version-rejected.json"
+	assert_output "$(answer_200 duplicate)"
+	assert_equal "$(fake_requests)" 1
+}
+
+@test "left out by ASCBELL_EVENTS or by a template condition: filtered" {
+	start_fake
+	export ECHOBELL_WEBHOOK_URL="$FAKE_URL"
+	ASCBELL_EVENTS=testFlight post "$FIXTURES/asc/app-version-rejected.json"
+	assert_output "$(answer_200 filtered)"
+	printf '{"default":{"title":"t","body":"b","condition":"severity == \\"error\\""}}' >"$BATS_TEST_TMPDIR/templates.json"
+	ASCBELL_TEMPLATES="$BATS_TEST_TMPDIR/templates.json" post "$FIXTURES/asc/app-version-state.json"
+	assert_output "$(answer_200 filtered)"
+	ASCBELL_TEMPLATES="$BATS_TEST_TMPDIR/templates.json" post "$FIXTURES/asc/app-version-rejected.json"
+	assert_output "$(answer_200 delivered)"
+	assert_equal "$(fake_requests)" 1
+}
+
+@test "run outside asc-http (asc-replay, by hand): no outcome descriptor, no error" {
+	start_fake
+	export ECHOBELL_WEBHOOK_URL="$FAKE_URL" HTTP_X_APPLE_SIGNATURE
+	HTTP_X_APPLE_SIGNATURE=$(asc-verify --sign <"$FIXTURES/asc/ping.json")
+	run --separate-stderr "$RECEIVER" <"$FIXTURES/asc/ping.json"
+	assert_success
+	assert_equal "$stderr" ''
+	ASCBELL_OUTCOME_FD=7 run --separate-stderr "$RECEIVER" <"$FIXTURES/asc/ping.json"
+	assert_success
+	assert_equal "$stderr" ''
+}
+
+@test "an env file the receiver's user cannot read: 78 and a clear error, not an empty configuration" {
+	chmod 711 "$BATS_RUN_TMPDIR"
+	printf 'ASCBELL_ALLOW=17.0.0.0/8\n' >"$BATS_TEST_TMPDIR/env"
+	chmod 600 "$BATS_TEST_TMPDIR/env"
+	ASCBELL_ENV="$BATS_TEST_TMPDIR/env" run --separate-stderr setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$RECEIVER" </dev/null
+	assert_failure 78
+	assert_equal "$stderr" "asc-receiver: error: cannot read $BATS_TEST_TMPDIR/env (run as a user that may read it)"
+}
