@@ -251,8 +251,7 @@ check_queued() {
 	for payload in app-version-rejected build-upload-state feedback-screenshot unknown-future-event; do
 		post "$FIXTURES/asc/$payload.json"
 		assert_equal "$STATUS" 'HTTP/1.1 200 OK'
-		# "delivered" until the answer says "queued" (issue 10, item 9).
-		[[ "$ANSWER" == '{"status":200,"message":"delivered"}' || "$ANSWER" == '{"status":200,"message":"queued"}' ]]
+		assert_equal "$ANSWER" '{"status":200,"message":"queued"}'
 		n=$((n + 1))
 		expected_notification "$FIXTURES/asc/$payload.json" >>"$T/expected"
 	done
@@ -279,6 +278,33 @@ check_queued() {
 	install_receiver queued
 	start_nginx
 	check_queued
+}
+
+# The allow-list of /etc/ascbell/env holds under CGI: asc-http reads the file for each
+# request, and the client is the server's REMOTE_ADDR.
+check_allow_list() {
+	echo 'ASCBELL_ALLOW=192.0.2.0/24' >>"$T/etc/env"
+	post "$FIXTURES/asc/app-version-rejected.json"
+	assert_equal "$STATUS" 'HTTP/1.1 403 Forbidden'
+	assert_equal "$ANSWER" '{"status":403,"message":"not allowed from this address"}'
+	assert_equal "$(fake_requests)" 0
+	sed -i 's|^ASCBELL_ALLOW=.*|ASCBELL_ALLOW=192.0.2.0/24,127.0.0.1|' "$T/etc/env"
+	post "$FIXTURES/asc/app-version-rejected.json"
+	assert_equal "$STATUS" 'HTTP/1.1 200 OK'
+	assert_equal "$ANSWER" '{"status":200,"message":"delivered"}'
+	assert_equal "$(fake_requests)" 1
+}
+
+@test "nginx + fcgiwrap: the env file's allow-list holds (403, then 200 once the file allows the client)" {
+	install_receiver direct
+	start_nginx
+	check_allow_list
+}
+
+@test "lighttpd: the env file's allow-list holds (403, then 200 once the file allows the client)" {
+	install_receiver direct
+	start_lighttpd
+	check_allow_list
 }
 
 @test "lighttpd, direct: signed 200 and delivered, forged 401, unknown type 200, files shared" {
