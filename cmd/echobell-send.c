@@ -16,6 +16,7 @@
 #include "echobell.h"
 #include "jsonio.h"
 #include "net.h"
+#include "outcome.h"
 #include "outbox.h"
 #include "spool.h"
 #include "util.h"
@@ -213,6 +214,7 @@ struct run {
 	struct net *net;
 	int outage; /* a message was still unavailable: the next get one attempt each */
 	unsigned long count;
+	unsigned long kept; /* messages put in the spool instead of sent */
 };
 
 /* The body to POST for one message: the object as compact JSON, with notificationType. */
@@ -249,6 +251,7 @@ static int keep(struct run *run, jv body, const char *why)
 	}
 	msg_warn("message %lu: not delivered (%s); kept as %s/new/%s", run->count, why,
 		 run->opt->spool, name);
+	run->kept++;
 	return 0;
 }
 
@@ -372,11 +375,15 @@ int main(int argc, char **argv)
 		if (spool_prepare(opt.dir) != 0)
 			die(EX_TEMPFAIL, "cannot use the outbox: %s", spool_why());
 		status = json_inputs_each(argv + optind, argc - optind, opt.max_body, queue_one, &run);
+		if (status == 0)
+			outcome_tell("queued");
 		return worse_status(status, finish_stdout());
 	}
 	connect_echobell(&run);
 	if (opt.mode == MODE_DIRECT) {
 		status = json_inputs_each(argv + optind, argc - optind, opt.max_body, send_one, &run);
+		if (status == 0 && !opt.dry_run)
+			outcome_tell(run.kept ? "kept" : "delivered");
 	} else {
 		if (spool_prepare(opt.dir) != 0)
 			die(EX_CONFIG, "cannot use the outbox: %s", spool_why());
