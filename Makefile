@@ -4,6 +4,8 @@
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
+# Programs run by other programs, not by people: the CGI program asc-cgi.
+LIBEXECDIR ?= $(PREFIX)/lib/ascbell
 DESTDIR ?=
 
 BUILD   ?= build
@@ -99,6 +101,8 @@ sanitize: bootstrap
 	$(MAKE) BUILD=$(BUILD)/asan CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" \
 		$(PROGRAMS:%=$(BUILD)/asan/bin/%) $(UNIT_BINS:$(BUILD)/%=$(BUILD)/asan/%)
 	@mkdir -p $(BUILD)/asan/logs
+	@# Some tests run the programs as www-data and other users: their reports land here too.
+	@chmod 1777 $(BUILD)/asan/logs
 	@export ASAN_OPTIONS=log_path=$(abspath $(BUILD)/asan/logs)/asan:detect_leaks=1 \
 		UBSAN_OPTIONS=log_path=$(abspath $(BUILD)/asan/logs)/ubsan:print_stacktrace=1; \
 	status=0; \
@@ -113,11 +117,15 @@ install: $(BINS)
 	install -m 755 $(BINS) $(SCRIPTS) $(DESTDIR)$(BINDIR)/
 	install -m 644 $(filter %.1,$(MANPAGES)) $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 $(filter %.7,$(MANPAGES)) $(DESTDIR)$(MANDIR)/man7/
+	install -d $(DESTDIR)$(LIBEXECDIR)
+	sed 's|/usr/local/bin/|$(BINDIR)/|g' scripts/deploy/asc-cgi >$(DESTDIR)$(LIBEXECDIR)/asc-cgi
+	chmod 755 $(DESTDIR)$(LIBEXECDIR)/asc-cgi
 
 uninstall:
 	rm -f $(PROGRAMS:%=$(DESTDIR)$(BINDIR)/%) $(SCRIPTS:scripts/%=$(DESTDIR)$(BINDIR)/%)
 	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man1/%,$(filter %.1,$(MANPAGES)))
 	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man7/%,$(filter %.7,$(MANPAGES)))
+	rm -f $(DESTDIR)$(LIBEXECDIR)/asc-cgi
 
 clean:
 	rm -rf $(BUILD)

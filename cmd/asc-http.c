@@ -707,7 +707,7 @@ static int serve(struct exchange *x)
 	if (opt->spool) {
 		if (spool_prepare(opt->spool) != 0 ||
 		    spool_add(opt->spool, x->raw.data, x->raw.len, x->spool_name) != 0) {
-			msg_error("cannot write the spool %s: %s", opt->spool, strerror(errno));
+			msg_error("cannot write the spool: %s", spool_why());
 			return 503;
 		}
 		x->spooled = 1;

@@ -16,6 +16,7 @@
 #include "echobell.h"
 #include "jsonio.h"
 #include "net.h"
+#include "outcome.h"
 #include "outbox.h"
 #include "spool.h"
 #include "util.h"
@@ -213,6 +214,7 @@ struct run {
 	struct net *net;
 	int outage; /* a message was still unavailable: the next get one attempt each */
 	unsigned long count;
+	unsigned long kept; /* messages put in the spool instead of sent */
 };
 
 /* The body to POST for one message: the object as compact JSON, with notificationType. */
@@ -243,12 +245,13 @@ static int keep(struct run *run, jv body, const char *why)
 	char name[SPOOL_NAME_SIZE];
 
 	if (spool_prepare(run->opt->spool) != 0 || write_message(run->opt->spool, body, name) != 0) {
-		msg_error("message %lu: not delivered (%s) and cannot be kept in %s: %s", run->count,
-			  why, run->opt->spool, strerror(errno));
+		msg_error("message %lu: not delivered (%s) and cannot be kept: %s", run->count, why,
+			  spool_why());
 		return EX_TEMPFAIL;
 	}
 	msg_warn("message %lu: not delivered (%s); kept as %s/new/%s", run->count, why,
 		 run->opt->spool, name);
+	run->kept++;
 	return 0;
 }
 
@@ -318,7 +321,9 @@ static int queue_one(jv message, struct json_reader *reader, const char *label, 
 	rc = write_message(run->opt->dir, body, name);
 	jv_free(body);
 	if (rc != 0) {
-		msg_error("cannot write into the outbox %s: %s", run->opt->dir, strerror(errno));
+		/* 75: asc-http answers 503 and keeps the request for replay; a message the agent
+		 * could not read is never answered 2xx. */
+		msg_error("not queued: %s", spool_why());
 		return EX_TEMPFAIL;
 	}
 	msg_info("queued %s", name);
@@ -368,16 +373,20 @@ int main(int argc, char **argv)
 
 	if (opt.mode == MODE_QUEUE) {
 		if (spool_prepare(opt.dir) != 0)
-			die(EX_TEMPFAIL, "cannot use the outbox %s: %s", opt.dir, strerror(errno));
+			die(EX_TEMPFAIL, "cannot use the outbox: %s", spool_why());
 		status = json_inputs_each(argv + optind, argc - optind, opt.max_body, queue_one, &run);
+		if (status == 0)
+			outcome_tell("queued");
 		return worse_status(status, finish_stdout());
 	}
 	connect_echobell(&run);
 	if (opt.mode == MODE_DIRECT) {
 		status = json_inputs_each(argv + optind, argc - optind, opt.max_body, send_one, &run);
+		if (status == 0 && !opt.dry_run)
+			outcome_tell(run.kept ? "kept" : "delivered");
 	} else {
 		if (spool_prepare(opt.dir) != 0)
-			die(EX_CONFIG, "cannot use %s: %s", opt.dir, strerror(errno));
+			die(EX_CONFIG, "cannot use the outbox: %s", spool_why());
 		outbox = (struct outbox){opt.dir, run.url, run.net, opt.policy, opt.schedule,
 					 opt.schedule_len, opt.rescan, &stop_requested, 0};
 		status = opt.mode == MODE_FLUSH ? outbox_flush(&outbox) : outbox_watch(&outbox);

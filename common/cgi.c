@@ -84,13 +84,30 @@ void cgi_set_environment(const struct http_request *req, const char *path_info,
 	}
 }
 
+/* Variables a CGI server sets from headers it has already acted on: it read the body by
+ * its own framing (decoding a chunked one) and passes the result as CONTENT_LENGTH and
+ * CONTENT_TYPE. nginx and lighttpd pass HTTP_CONTENT_LENGTH as well, nginx
+ * HTTP_CONTENT_TYPE and HTTP_TRANSFER_ENCODING too: rebuilt as headers beside ours they
+ * would make a request with two lengths, or a "chunked" body that is not. */
+static int framing_variable(const char *entry)
+{
+	static const char *const names[] = {"HTTP_CONTENT_LENGTH=", "HTTP_CONTENT_TYPE=",
+					    "HTTP_TRANSFER_ENCODING="};
+	size_t i;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strncmp(entry, names[i], strlen(names[i])) == 0)
+			return 1;
+	return 0;
+}
+
 /* Appends "Name: value\r\n" for a CGI variable HTTP_X_NAME. */
 static void append_header_from(struct buf *raw, const char *entry)
 {
 	const char *eq = strchr(entry, '=');
 	const char *p;
 
-	if (!eq)
+	if (!eq || framing_variable(entry))
 		return;
 	for (p = entry + 5; p < eq; p++) {
 		char c = *p == '_' ? '-' : (char)tolower((unsigned char)*p);
@@ -101,12 +118,72 @@ static void append_header_from(struct buf *raw, const char *entry)
 	buf_append(raw, "\r\n", 2);
 }
 
-enum http_state cgi_read_request(struct http_request *req, struct buf *raw)
+/* A byte that may stand as it is in a request target (RFC 3986 pchar, "/" and "?"). */
+static int target_byte(unsigned char c)
 {
-	const char *method = getenv("REQUEST_METHOD");
+	return isalnum(c) || (c && strchr("-._~!$&'()*+,;=:@/?", c));
+}
+
+/* REQUEST_URI is the target as the client sent it, still percent-encoded: nginx,
+ * lighttpd and Apache set it. Used only when it is one. */
+static int usable_request_uri(const char *uri)
+{
+	const unsigned char *p = (const unsigned char *)uri;
+
+	if (!uri || *uri != '/')
+		return 0;
+	for (; *p; p++)
+		if (!target_byte(*p) && *p != '%')
+			return 0;
+	return 1;
+}
+
+/* PATH_INFO and SCRIPT_NAME come decoded ("/a b"): encoded again, they make a target. */
+static void append_encoded(struct buf *raw, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char hex[4];
+
+	for (; *p; p++) {
+		if (target_byte(*p) && *p != '?') {
+			buf_append(raw, (const char *)p, 1);
+		} else {
+			snprintf(hex, sizeof hex, "%%%02X", *p);
+			buf_append(raw, hex, 3);
+		}
+	}
+}
+
+/* The request target. RFC 3875 makes it SCRIPT_NAME + PATH_INFO, and that is what we use
+ * when there is no REQUEST_URI; but servers differ in how they split the two (nginx's
+ * fastcgi_params with "PATH_INFO $uri" gives the whole path in both), while REQUEST_URI
+ * is the same everywhere and is what asc-http would have read from the network. */
+static void append_target(struct buf *raw)
+{
+	const char *uri = getenv("REQUEST_URI");
 	const char *path = getenv("PATH_INFO");
 	const char *script = getenv("SCRIPT_NAME");
 	const char *query = getenv("QUERY_STRING");
+
+	if (usable_request_uri(uri)) {
+		buf_append(raw, uri, strlen(uri));
+		return;
+	}
+	if (script)
+		append_encoded(raw, script);
+	if (path)
+		append_encoded(raw, path);
+	if ((!script || !*script) && (!path || !*path))
+		buf_append(raw, "/", 1);
+	if (query && *query) {
+		buf_append(raw, "?", 1);
+		append_encoded(raw, query);
+	}
+}
+
+enum http_state cgi_read_request(struct http_request *req, struct buf *raw)
+{
+	const char *method = getenv("REQUEST_METHOD");
 	const char *length = getenv("CONTENT_LENGTH");
 	const char *type = getenv("CONTENT_TYPE");
 	char line[64];
@@ -119,16 +196,7 @@ enum http_state cgi_read_request(struct http_request *req, struct buf *raw)
 	 * and the spool holds a request that asc-verify --http and asc-replay can read. */
 	buf_append(raw, method, strlen(method));
 	buf_append(raw, " ", 1);
-	if (script)
-		buf_append(raw, script, strlen(script));
-	if (path)
-		buf_append(raw, path, strlen(path));
-	if ((!script || !*script) && (!path || !*path))
-		buf_append(raw, "/", 1);
-	if (query && *query) {
-		buf_append(raw, "?", 1);
-		buf_append(raw, query, strlen(query));
-	}
+	append_target(raw);
 	buf_append(raw, " HTTP/1.1\r\n", 11);
 	for (i = 0; environ[i]; i++)
 		if (strncmp(environ[i], "HTTP_", 5) == 0)

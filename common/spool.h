@@ -13,13 +13,25 @@
 
 #define SPOOL_NAME_SIZE 128
 
-/* Creates the directory and its tmp/ new/ cur/ failed/ (mode 0700) where missing.
- * Returns 0, or -1 with errno set. */
+/* Ownership (ascbell(7), "Files on disk"): the web server's user and the delivery agent
+ * share these directories through a group (ascbell), the directories being setgid and
+ * group-writable (2770). What is made or written in a group-writable directory is the
+ * group's too (directories 2770, files 0660); anywhere else it stays private (0700,
+ * 0600), whatever the umask. */
+
+/* Creates the directory, every missing level above it (mkdir -p) and its tmp/ new/ cur/
+ * failed/. Returns 0, or -1 with errno set and spool_why() naming the directory that could
+ * not be made and the command that makes it. */
 int spool_prepare(const char *dir);
 
-/* Writes a new message and returns its name. Returns 0, or -1 with errno set (and nothing
- * left behind in tmp/). */
+/* Writes a new message and returns its name. The file must be readable by the owner of dir
+ * or by its group (the agent runs as one of them): when it would not be, it is removed
+ * and the call fails with EACCES, before anything lands in new/. Returns 0, or -1 with
+ * errno set, spool_why() saying what, and nothing left behind in tmp/. */
 int spool_add(const char *dir, const void *data, size_t len, char name[SPOOL_NAME_SIZE]);
+
+/* Why the last spool_prepare or spool_add failed, in words for an error message. */
+const char *spool_why(void);
 
 /* The names in dir/sub, sorted oldest first by their time part; *count set. The caller
  * frees each name and the array. Names starting with "." are skipped. */

@@ -12,6 +12,9 @@ setup() {
 	# Everything but our stand-ins stays reachable through the real sh.
 	printf '#!/bin/sh\necho 1000\n' >"$fake/id"
 	chmod +x "$fake/id"
+	# A policy-rc.d is there (the tests never touch the real one).
+	export ASCBELL_POLICY_RC_D="$BATS_TEST_TMPDIR/policy-rc.d"
+	: >"$ASCBELL_POLICY_RC_D"
 }
 
 installed_except() {
@@ -47,4 +50,24 @@ installed_except() {
 	[ "$stderr" = "bootstrap: installing: socat" ]
 	run cat "$BATS_TEST_TMPDIR/sudo.log"
 	assert_output "$(printf 'apt-get update -qq\napt-get install -y -qq --no-install-recommends socat')"
+}
+
+@test "no policy-rc.d: one that refuses to start services is there during the install, and removed" {
+	installed_except lighttpd
+	rm "$ASCBELL_POLICY_RC_D"
+	# A sudo that logs, and runs what it is given (the stand-ins for apt-get just log).
+	printf '#!/bin/sh\nprintf "%%s\\n" "$*" >>"%s/sudo.log"\n"$@"\n' "$BATS_TEST_TMPDIR" >"$fake/sudo"
+	printf '#!/bin/sh\n[ "$1" = install ] || exit 0\n"%s"\necho "policy said $?" >>"%s/policy.log"\n' \
+		"$ASCBELL_POLICY_RC_D" "$BATS_TEST_TMPDIR" >"$fake/apt-get"
+	chmod +x "$fake/sudo" "$fake/apt-get"
+	run --separate-stderr env PATH="$fake:/usr/bin:/bin" /bin/sh "$BOOTSTRAP"
+	assert_success
+	[ "$stderr" = "bootstrap: installing: lighttpd" ]
+	# During apt-get install, policy-rc.d answered 101; afterwards it is gone.
+	run cat "$BATS_TEST_TMPDIR/policy.log"
+	assert_output 'policy said 101'
+	[ ! -e "$ASCBELL_POLICY_RC_D" ]
+	run cat "$BATS_TEST_TMPDIR/sudo.log"
+	assert_line --index 0 "sh -c printf \"#!/bin/sh\\nexit 101\\n\" >\"\$1\" && chmod 755 \"\$1\" sh $ASCBELL_POLICY_RC_D"
+	assert_line --index 3 "rm -f $ASCBELL_POLICY_RC_D"
 }

@@ -127,6 +127,29 @@ teardown() {
 	[ "$(ls "$BATS_TEST_TMPDIR/spool/new" | wc -l)" -eq 1 ]
 }
 
+@test "ASCBELL_OUTCOME_FD: delivered, kept, queued; nothing for a dry run or a failure" {
+	start_fake
+	out="$BATS_TEST_TMPDIR/outcome"
+	tell() { : >"$out"; ASCBELL_OUTCOME_FD=3 "$@" 3>"$out" <<<"$MESSAGE" 2>/dev/null; }
+	tell env ECHOBELL_WEBHOOK_URL="$FAKE_URL" echobell-send
+	assert_equal "$(cat "$out")" delivered
+	tell echobell-send --queue "$BATS_TEST_TMPDIR/outbox"
+	assert_equal "$(cat "$out")" queued
+	tell env ECHOBELL_WEBHOOK_URL="$FAKE_URL" echobell-send --dry-run >/dev/null
+	assert_equal "$(cat "$out")" ''
+	url="$FAKE_URL"
+	stop_fake
+	tell env ECHOBELL_WEBHOOK_URL="$url" echobell-send --retries 0 --spool "$BATS_TEST_TMPDIR/spool"
+	assert_equal "$(cat "$out")" kept
+	run tell env ECHOBELL_WEBHOOK_URL="$url" echobell-send --retries 0
+	assert_failure 75
+	assert_equal "$(cat "$out")" ''
+	# Never a standard descriptor, whatever the variable says: stdout holds data.
+	run --separate-stderr env ASCBELL_OUTCOME_FD=1 echobell-send --queue "$BATS_TEST_TMPDIR/outbox" <<<"$MESSAGE"
+	assert_success
+	assert_output ''
+}
+
 @test "spool during an outage, then --flush delivers everything once and in order" {
 	start_fake --script 503
 	export ECHOBELL_WEBHOOK_URL="$FAKE_URL"
