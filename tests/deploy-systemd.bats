@@ -18,7 +18,10 @@ in_net() { nsenter -t "$MACHINE_PID" -n "$@"; }
 setup_file() {
 	export MACHINE_DIR="$BATS_FILE_TMPDIR/machine"
 	mkdir -p "$MACHINE_DIR"
-	"$BATS_TEST_DIRNAME/helpers/systemd-container" "$MACHINE_DIR" 300 3>&- &
+	# The source tree and the build under test, read-only in the machine.
+	build=$(cd "$ASCBELL_BIN/.." && pwd)
+	case $build in "$TOP"/*) set -- "$TOP" ;; *) set -- "$TOP" "$build" ;; esac
+	"$BATS_TEST_DIRNAME/helpers/systemd-container" "$MACHINE_DIR" 300 "$@" 3>&- &
 	export MACHINE_HELPER=$!
 	for _ in $(seq 300); do
 		[ -s "$MACHINE_DIR/pid" ] && break
@@ -50,7 +53,7 @@ setup_file() {
 		install -m 640 -g ascbell scripts/deploy/env.example /etc/ascbell/env
 		install -m 640 -g ascbell /dev/null /etc/ascbell/webhook-secret
 		install -m 640 -g ascbell /dev/null /etc/ascbell/echobell-url
-		' sh "$TOP" "$(dirname "$ASCBELL_BIN")"
+		' sh "$TOP" "$build"
 	printf '%s\n' "$SECRET" | in_machine sh -c 'cat >/etc/ascbell/webhook-secret'
 	printf '%s\n' "$FAKE_URL" | in_machine sh -c 'cat >/etc/ascbell/echobell-url'
 	in_machine sh -ec '
@@ -248,6 +251,21 @@ machine_stat() {
 	assert_output /var/lib/ascbell/dedup/old-id
 	in_machine rm -f /var/lib/ascbell/dedup/old-id /var/lib/ascbell/spool/new/old /var/lib/ascbell/outbox/new/old \
 		/var/lib/ascbell/outbox/failed/old /var/lib/ascbell/unsent/new/old
+}
+
+@test "the README's install -d lines (no systemd-tmpfiles) make the same tree as the tmpfiles.d entry" {
+	# Word for word from the README, in a second place to compare.
+	in_machine sh -ec '
+		s=/var/lib/ascbell-by-hand
+		install -d -m 2770 -o ascbell -g ascbell $s $s/dedup
+		for d in spool outbox unsent; do
+			install -d -m 2770 -o ascbell -g ascbell $s/$d $s/$d/tmp $s/$d/new $s/$d/cur $s/$d/failed
+		done'
+	run in_machine sh -c 'cd /var/lib/ascbell-by-hand && find . -type d -printf "%u %g %m %p\n" | sort -k4'
+	by_hand=$output
+	run in_machine sh -c 'cd /var/lib/ascbell && find . -type d -printf "%u %g %m %p\n" | sort -k4'
+	assert_equal "$by_hand" "$output"
+	assert_equal "$(grep -c 'ascbell ascbell 2770' <<<"$output")" 17
 }
 
 @test "ascbell-prune.timer: daily" {
