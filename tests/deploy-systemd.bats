@@ -1,0 +1,323 @@
+#!/usr/bin/env bats
+# The systemd deployment, for real: Debian's systemd boots as PID 1 of its own namespaces over
+# an overlay of / (tests/helpers/systemd-container), ascbell is installed and started in it
+# exactly as the README's "Deploying" says, with the unit files of scripts/deploy/ as
+# shipped, and deliveries go to the socket on the machine's own 127.0.0.1:8080. The fake
+# Echobell runs in the machine's network namespace. Outside the machine: the tmpfiles.d
+# entry, the cron line and `systemd-analyze verify`.
+
+load helpers/common
+
+TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+DEPLOY="$TOP/scripts/deploy"
+SECRET='systemd test secret'
+
+in_machine() { nsenter -t "$MACHINE_PID" -a "$@"; }
+in_net() { nsenter -t "$MACHINE_PID" -n "$@"; }
+
+setup_file() {
+	export MACHINE_DIR="$BATS_FILE_TMPDIR/machine"
+	mkdir -p "$MACHINE_DIR"
+	# The source tree and the build under test, read-only in the machine.
+	build=$(cd "$ASCBELL_BIN/.." && pwd)
+	case $build in "$TOP"/*) set -- "$TOP" ;; *) set -- "$TOP" "$build" ;; esac
+	"$BATS_TEST_DIRNAME/helpers/systemd-container" "$MACHINE_DIR" 300 "$@" 3>&- &
+	export MACHINE_HELPER=$!
+	for _ in $(seq 300); do
+		[ -s "$MACHINE_DIR/pid" ] && break
+		sleep 0.1
+	done
+	export MACHINE_PID=$(cat "$MACHINE_DIR/pid")
+	[ -n "$MACHINE_PID" ] || { echo "systemd did not boot in its namespace" >&2; return 1; }
+
+	# The fake Echobell, on the machine's loopback.
+	export FAKE_DIR="$BATS_FILE_TMPDIR/fake"
+	mkdir -p "$FAKE_DIR"
+	nsenter -t "$MACHINE_PID" -n "$BATS_TEST_DIRNAME/helpers/fake-echobell" "$FAKE_DIR" --lifetime 300 3>&- &
+	export FAKE_PID=$!
+	for _ in $(seq 100); do
+		[ -s "$FAKE_DIR/port" ] && break
+		sleep 0.05
+	done
+	FAKE_URL="http://127.0.0.1:$(cat "$FAKE_DIR/port")/t/$FAKE_TOKEN"
+
+	# README, Deploying with systemd, steps 1-4, word for word (the build under test is
+	# installed: BUILD names it, for make sanitize).
+	in_machine sh -ec '
+		cd "$1"
+		make -s install BUILD="$2" >/dev/null
+		useradd --system --home /var/lib/ascbell --shell /usr/sbin/nologin ascbell
+		install -m 644 scripts/deploy/ascbell.tmpfiles /etc/tmpfiles.d/ascbell.conf
+		systemd-tmpfiles --create ascbell.conf
+		install -d -m 750 -g ascbell /etc/ascbell
+		install -m 640 -g ascbell scripts/deploy/env.example /etc/ascbell/env
+		install -m 640 -g ascbell /dev/null /etc/ascbell/webhook-secret
+		install -m 640 -g ascbell /dev/null /etc/ascbell/echobell-url
+		' sh "$TOP" "$build"
+	printf '%s\n' "$SECRET" | in_machine sh -c 'cat >/etc/ascbell/webhook-secret'
+	printf '%s\n' "$FAKE_URL" | in_machine sh -c 'cat >/etc/ascbell/echobell-url'
+	in_machine sh -ec '
+		cd "$1"
+		install -m 644 scripts/deploy/ascbell.socket scripts/deploy/ascbell@.service \
+			scripts/deploy/ascbell-deliver.service scripts/deploy/ascbell-prune.service \
+			scripts/deploy/ascbell-prune.timer /etc/systemd/system/
+		systemctl daemon-reload
+		systemctl enable --now ascbell.socket ascbell-deliver.service ascbell-prune.timer
+		' sh "$TOP" 2>"$BATS_FILE_TMPDIR/enable.log"
+}
+
+teardown_file() {
+	# What poweroff sends; the lifetime's SIGKILL is there for a machine that will not stop.
+	kill -s RTMIN+4 "$MACHINE_PID" 2>/dev/null || true
+	for _ in $(seq 100); do
+		kill -0 "$MACHINE_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$MACHINE_PID" 2>/dev/null || true
+	# The helper removes the machine's cgroups once it is gone.
+	for _ in $(seq 100); do
+		kill -0 "$MACHINE_HELPER" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill "$FAKE_PID" 2>/dev/null || true
+	wait "$FAKE_PID" 2>/dev/null || true
+}
+
+setup() {
+	export ASC_WEBHOOK_SECRET=$SECRET
+	# A test that edits the env file gets the shipped one (as installed) back afterwards.
+	in_machine cp -p /etc/ascbell/env "/root/env.saved"
+	in_machine systemctl start ascbell-deliver.service
+}
+
+teardown() {
+	in_machine cp -p /root/env.saved /etc/ascbell/env
+}
+
+# Sends the raw request in file $1 to the socket unit; $ANSWER, $CODE as send_raw sets them.
+send_to_machine() {
+	ANSWER=$(in_net socat -t 15 - TCP:127.0.0.1:8080 <"$1" | tr -d '\r')
+	CODE=$(printf '%s\n' "$ANSWER" | head -n 1 | cut -d' ' -f2)
+}
+
+# Sets (or adds) NAME=VALUE in the machine's /etc/ascbell/env; no VALUE comments it out.
+set_env() {
+	if [ $# -eq 2 ]; then
+		in_machine sh -ec 'sed -i "/^#*$1=/d" /etc/ascbell/env; printf "%s=%s\n" "$1" "$2" >>/etc/ascbell/env' sh "$1" "$2"
+	else
+		in_machine sed -i "s/^$1=/#&/" /etc/ascbell/env
+	fi
+}
+
+# Owner, group and mode of each path in the machine, one per line.
+machine_stat() {
+	in_machine stat -c '%U %G %a %n' "$@"
+}
+
+@test "installed as the README says: socket and agent enabled and running, healthz 200" {
+	run cat "$BATS_FILE_TMPDIR/enable.log"
+	assert_line --partial 'Created symlink /etc/systemd/system/sockets.target.wants/ascbell.socket'
+	assert_line --partial 'Created symlink /etc/systemd/system/multi-user.target.wants/ascbell-deliver.service'
+	assert_line --partial 'Created symlink /etc/systemd/system/timers.target.wants/ascbell-prune.timer'
+	run in_machine systemctl is-active ascbell.socket ascbell-deliver.service ascbell-prune.timer
+	assert_output "$(printf 'active\nactive\nactive')"
+	run in_net curl -sS http://127.0.0.1:8080/healthz
+	assert_success
+	assert_output --partial '"status":200'
+}
+
+@test "the state directories: ascbell:ascbell 2770 from tmpfiles, and still after the units start" {
+	run machine_stat /var/lib/ascbell /var/lib/ascbell/spool /var/lib/ascbell/spool/cur \
+		/var/lib/ascbell/outbox/new /var/lib/ascbell/outbox/failed /var/lib/ascbell/dedup /var/lib/ascbell/unsent
+	assert_output "$(printf 'ascbell ascbell 2770 %s\n' /var/lib/ascbell /var/lib/ascbell/spool \
+		/var/lib/ascbell/spool/cur /var/lib/ascbell/outbox/new /var/lib/ascbell/outbox/failed \
+		/var/lib/ascbell/dedup /var/lib/ascbell/unsent)"
+}
+
+@test "restarting the agent keeps the shared modes and another writer's files (a CGI user in group ascbell)" {
+	in_machine sh -ec 'install -m 660 -o www-data -g ascbell /dev/null /var/lib/ascbell/spool/new/by-www-data'
+	in_machine systemctl restart ascbell-deliver.service
+	run machine_stat /var/lib/ascbell /var/lib/ascbell/spool /var/lib/ascbell/spool/new/by-www-data
+	assert_output "$(printf 'ascbell ascbell 2770 /var/lib/ascbell\nascbell ascbell 2770 /var/lib/ascbell/spool\nwww-data ascbell 660 /var/lib/ascbell/spool/new/by-www-data')"
+	# And www-data can still write there.
+	run in_machine setpriv --reuid=www-data --regid=www-data --groups="$(in_machine getent group ascbell | cut -d: -f3)" \
+		touch /var/lib/ascbell/outbox/tmp/www-data-was-here
+	assert_success
+	in_machine rm -f /var/lib/ascbell/spool/new/by-www-data /var/lib/ascbell/outbox/tmp/www-data-was-here
+}
+
+@test "queued mode (the shipped env): a signed delivery waits in the outbox until ascbell-deliver.service sends it" {
+	in_machine systemctl stop ascbell-deliver.service
+	before=$(fake_requests)
+	signed_request / "$FIXTURES/asc/app-version-rejected.json" "$BATS_TEST_TMPDIR/request"
+	send_to_machine "$BATS_TEST_TMPDIR/request"
+	assert_equal "$CODE" 200
+	run in_machine sh -c 'stat -c "%U %G" /var/lib/ascbell/outbox/new/*'
+	assert_output 'ascbell ascbell'
+	assert_equal "$(fake_requests)" "$before"
+	in_machine systemctl start ascbell-deliver.service
+	wait_for_requests $((before + 1))
+	assert_equal "$(tail -n 1 "$FAKE_DIR/bodies" | jq -r .title)" '❌ MyApp: Rejected'
+	run in_machine ls /var/lib/ascbell/outbox/new /var/lib/ascbell/outbox/failed
+	assert_output "$(printf '/var/lib/ascbell/outbox/failed:\n\n/var/lib/ascbell/outbox/new:')"
+	# The delivery itself was kept in spool/cur/, owned for the group.
+	run in_machine sh -c 'stat -c "%U %G" /var/lib/ascbell/spool/cur/* | sort -u'
+	assert_output 'ascbell ascbell'
+	run in_machine journalctl -q -o cat -u 'ascbell@*' -g 'POST / 200'
+	assert_output --regexp '^asc-http: 127\.0\.0\.1 POST / 200 [0-9]+ [0-9]+ms [^ ]+$'
+}
+
+@test "direct mode (ASCBELL_OUTBOX unset in the env file): sent by the receiver itself" {
+	set_env ASCBELL_OUTBOX
+	in_machine systemctl stop ascbell-deliver.service
+	before=$(fake_requests)
+	signed_request / "$FIXTURES/asc/feedback-crash.json" "$BATS_TEST_TMPDIR/request"
+	send_to_machine "$BATS_TEST_TMPDIR/request"
+	assert_equal "$CODE" 200
+	assert_equal "$(fake_requests)" $((before + 1))
+	tail -n 1 "$FAKE_DIR/bodies" | jq -e '.title | startswith("💥 MyApp")'
+}
+
+@test "a forged delivery: a well-formed 401, nothing sent, nothing kept" {
+	before=$(fake_requests)
+	signed_request / "$FIXTURES/asc/app-version-rejected.json" "$BATS_TEST_TMPDIR/request"
+	sed -i 's/REJECTED/ACCEPTED/' "$BATS_TEST_TMPDIR/request"
+	send_to_machine "$BATS_TEST_TMPDIR/request"
+	assert_equal "$CODE" 401
+	# Status line, headers, and a body of exactly Content-Length bytes: nothing else.
+	length=$(printf '%s\n' "$ANSWER" | sed -n 's/^Content-Length: //p')
+	body=$(printf '%s\n' "$ANSWER" | sed '1,/^$/d')
+	assert_equal "$((${#body} + 1))" "$length"
+	assert_equal "$(jq -c .status <<<"$body")" 401
+	run in_machine ls -A /var/lib/ascbell/spool/new /var/lib/ascbell/outbox/new
+	assert_output "$(printf '/var/lib/ascbell/outbox/new:\n\n/var/lib/ascbell/spool/new:')"
+	sleep 0.5
+	assert_equal "$(fake_requests)" "$before"
+	run in_machine journalctl -q -o cat -u 'ascbell@*' -g ' 401 '
+	assert_output --partial 'asc-http: 127.0.0.1 POST / 401'
+}
+
+@test "an unknown event type: a well-formed 200" {
+	signed_request / "$FIXTURES/asc/unknown-future-event.json" "$BATS_TEST_TMPDIR/request"
+	send_to_machine "$BATS_TEST_TMPDIR/request"
+	assert_equal "$CODE" 200
+	assert_equal "$(printf '%s\n' "$ANSWER" | sed '1,/^$/d' | jq -c .status)" 200
+}
+
+@test "the allow-list in the env file holds; the unit trusts X-Forwarded-For from the local proxy only" {
+	set_env ASCBELL_ALLOW 192.0.2.0/24
+	signed_request / "$FIXTURES/asc/ping.json" "$BATS_TEST_TMPDIR/request"
+	send_to_machine "$BATS_TEST_TMPDIR/request"
+	assert_equal "$CODE" 403
+	# The proxy on this host (the unit's --trust-proxy 127.0.0.1) names an allowed client.
+	sed -i 's/^Host: receiver\.test\r$/&\nX-Forwarded-For: 192.0.2.7\r/' "$BATS_TEST_TMPDIR/request"
+	send_to_machine "$BATS_TEST_TMPDIR/request"
+	assert_equal "$CODE" 200
+	set_env ASCBELL_ALLOW 17.0.0.0/8
+	send_to_machine "$BATS_TEST_TMPDIR/request"
+	assert_equal "$CODE" 403
+}
+
+@test "ascbell-prune.service removes delivered requests and markers older than ASCBELL_KEEP_DAYS, nothing else" {
+	# The agent would take the test's files out of outbox/new/.
+	in_machine systemctl stop ascbell-deliver.service
+	in_machine sh -ec '
+		cd /var/lib/ascbell
+		for f in spool/cur/old spool/new/old outbox/new/old outbox/failed/old unsent/new/old dedup/old-id; do
+			install -m 660 -o www-data -g ascbell /dev/null "$f"
+			touch -d "40 days ago" "$f"
+		done
+		for f in spool/cur/recent dedup/recent-id; do
+			install -m 660 -o ascbell -g ascbell /dev/null "$f"
+			touch -d "10 days ago" "$f"
+		done'
+	run in_machine systemctl start ascbell-prune.service
+	assert_success
+	run in_machine sh -c 'cd /var/lib/ascbell && find spool outbox unsent dedup -type f -name "*old*" -o -type f -name "*recent*" | sort'
+	assert_output "$(printf '%s\n' dedup/recent-id outbox/failed/old outbox/new/old spool/cur/recent spool/new/old unsent/new/old)"
+	# A shorter keep, from the env file.
+	set_env ASCBELL_KEEP_DAYS 7
+	in_machine systemctl start ascbell-prune.service
+	run in_machine sh -c 'cd /var/lib/ascbell && find spool/cur dedup -type f -name "*recent*"'
+	assert_output ''
+	# Not a number: the service fails and removes nothing.
+	set_env ASCBELL_KEEP_DAYS '7 -o -true'
+	in_machine touch -d '40 days ago' /var/lib/ascbell/dedup/old-id
+	run in_machine systemctl start ascbell-prune.service
+	assert_failure
+	run in_machine journalctl -q -o cat -u ascbell-prune.service -g 'not a number'
+	assert_output 'ascbell-prune: error: ASCBELL_KEEP_DAYS=7 -o -true is not a number of days'
+	run in_machine find /var/lib/ascbell/dedup -name old-id
+	assert_output /var/lib/ascbell/dedup/old-id
+	in_machine rm -f /var/lib/ascbell/dedup/old-id /var/lib/ascbell/spool/new/old /var/lib/ascbell/outbox/new/old \
+		/var/lib/ascbell/outbox/failed/old /var/lib/ascbell/unsent/new/old
+}
+
+@test "the README's install -d lines (no systemd-tmpfiles) make the same tree as the tmpfiles.d entry" {
+	# Word for word from the README, in a second place to compare.
+	in_machine sh -ec '
+		s=/var/lib/ascbell-by-hand
+		install -d -m 2770 -o ascbell -g ascbell $s $s/dedup
+		for d in spool outbox unsent; do
+			install -d -m 2770 -o ascbell -g ascbell $s/$d $s/$d/tmp $s/$d/new $s/$d/cur $s/$d/failed
+		done'
+	run in_machine sh -c 'cd /var/lib/ascbell-by-hand && find . -type d -printf "%u %g %m %p\n" | sort -k4'
+	by_hand=$output
+	run in_machine sh -c 'cd /var/lib/ascbell && find . -type d -printf "%u %g %m %p\n" | sort -k4'
+	assert_equal "$by_hand" "$output"
+	assert_equal "$(grep -c 'ascbell ascbell 2770' <<<"$output")" 17
+}
+
+@test "ascbell-prune.timer: daily" {
+	run in_machine systemctl show -p TimersCalendar --value ascbell-prune.timer
+	assert_output --partial 'OnCalendar=*-*-* 00:00:00'
+}
+
+@test "systemd-analyze verify: every unit as installed, with the programs at the paths they name" {
+	run in_machine systemd-analyze verify /etc/systemd/system/ascbell.socket /etc/systemd/system/ascbell@0.service \
+		/etc/systemd/system/ascbell-deliver.service /etc/systemd/system/ascbell-prune.service \
+		/etc/systemd/system/ascbell-prune.timer
+	assert_success
+	assert_output ''
+}
+
+@test "the tmpfiles.d entry makes exactly the shared tree, with any systemd-tmpfiles (--root)" {
+	root="$BATS_TEST_TMPDIR/root"
+	mkdir -p "$root/etc"
+	printf 'root:x:0:0::/root:/bin/sh\nascbell:x:990:990::/var/lib/ascbell:/usr/sbin/nologin\n' >"$root/etc/passwd"
+	printf 'root:x:0:\nascbell:x:990:\n' >"$root/etc/group"
+	run systemd-tmpfiles --create --root="$root" "$DEPLOY/ascbell.tmpfiles"
+	assert_success
+	run sh -c 'cd "$1/var/lib" && find ascbell -printf "%U:%G %m %p\n" | sort -k3' sh "$root"
+	expected=''
+	for d in ascbell ascbell/dedup ascbell/outbox ascbell/outbox/cur ascbell/outbox/failed ascbell/outbox/new \
+		ascbell/outbox/tmp ascbell/spool ascbell/spool/cur ascbell/spool/failed ascbell/spool/new ascbell/spool/tmp \
+		ascbell/unsent ascbell/unsent/cur ascbell/unsent/failed ascbell/unsent/new ascbell/unsent/tmp; do
+		expected+="990:990 2770 $d"$'\n'
+	done
+	assert_output "${expected%$'\n'}"
+	# A tree made earlier with other modes (the old units' 0700) is put right.
+	chmod 700 "$root/var/lib/ascbell"
+	systemd-tmpfiles --create --root="$root" "$DEPLOY/ascbell.tmpfiles"
+	assert_equal "$(stat -c %a "$root/var/lib/ascbell")" 2770
+}
+
+@test "the cron line for hosts without systemd removes what the service removes" {
+	tree="$BATS_TEST_TMPDIR/state"
+	for f in spool/cur/old spool/cur/recent spool/new/old outbox/new/old outbox/failed/old outbox/cur/old \
+		unsent/new/old dedup/old-id dedup/recent-id; do
+		mkdir -p "$tree/$(dirname "$f")"
+		: >"$tree/$f"
+	done
+	touch -d '40 days ago' "$tree"/*/*/old "$tree/dedup/old-id"
+	touch -d '10 days ago' "$tree/spool/cur/recent" "$tree/dedup/recent-id"
+	line=$(grep -v '^#' "$DEPLOY/ascbell-prune.cron")
+	# m h dom mon dow user command: daily, as ascbell.
+	assert_equal "$(awk '{print $3, $4, $5, $6}' <<<"$line")" '* * * ascbell'
+	command=$(sed -E "s/^([^ ]+ +){6}//; s|/var/lib/ascbell|$tree|g" <<<"$line")
+	run sh -c "$command"
+	assert_success
+	run sh -c 'cd "$1" && find . -type f | sort' sh "$tree"
+	assert_output "$(printf '%s\n' ./dedup/recent-id ./outbox/cur/old ./outbox/failed/old ./outbox/new/old \
+		./spool/cur/recent ./spool/new/old ./unsent/new/old)"
+}
