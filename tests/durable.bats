@@ -76,3 +76,46 @@ spooled() {
 	assert_equal "$CODE" 200
 	[[ "$ANSWER" == *'"message":"filtered"'* ]]
 }
+
+# ---- one parser of the path ----
+
+@test "--apps-dir: //myapp, /./, /%2e%2e/ are 404 before the body; /myapp//x reaches myapp; nothing stuck in new/" {
+	start_fake
+	mkdir -p "$BATS_TEST_TMPDIR/apps"
+	printf 'ECHOBELL_WEBHOOK_URL=%s\nASC_APP_ID=111\nASC_APP_NAME=One\n' "$FAKE_URL" >"$BATS_TEST_TMPDIR/apps/myapp.env"
+	unset ASC_APP_ID ASC_APP_NAME
+	export ASCBELL_APPS_DIR="$BATS_TEST_TMPDIR/apps"
+	start_receiver
+	for path in //myapp //myapp/ /./ /../ /%2e%2e/ /%2e/myapp /my%61pp '/.' '/..' / ''; do
+		deliver "$FIXTURES/asc/ping.json" "${path:-/}"
+		assert_equal "$path $CODE" "$path 404"
+	done
+	assert_equal "$(spooled new) $(spooled cur)" "0 0"
+	# A path asc-http lets through is handled for the same app.
+	for path in /myapp /myapp/ /myapp//x /myapp/./..; do
+		deliver "$FIXTURES/asc/ping.json" "$path"
+		assert_equal "$path $CODE" "$path 200"
+	done
+	assert_equal "$(spooled new) $(spooled cur)" "0 4"
+	assert_equal "$(jq -r .title "$FAKE_DIR/bodies" | sort -u)" '🔔 One: Webhook ping'
+	# The same under a prefix, and whatever ASCBELL_APP the environment held.
+	stop_listener
+	ASCBELL_APP=myapp start_receiver --path /hooks
+	for path in /hooks//myapp /hooks /hooks/ /hooksmyapp; do
+		deliver "$FIXTURES/asc/ping.json" "$path"
+		assert_equal "$path $CODE" "$path 404"
+	done
+	assert_equal "$(spooled new) $(fake_requests)" "0 4"
+}
+
+@test "without --apps-dir the app id comes from the same parser: /123 names app 123, //123 names none" {
+	start_fake
+	export ECHOBELL_WEBHOOK_URL="$FAKE_URL"
+	unset ASC_APP_ID ASC_APP_NAME
+	start_receiver
+	deliver "$FIXTURES/asc/ping.json" /6447000001
+	assert_equal "$CODE" 200
+	deliver "$FIXTURES/asc/ping.json" //6447000002
+	assert_equal "$CODE" 200
+	assert_equal "$(jq -r .app.id "$FAKE_DIR/bodies" | tr '\n' ' ')" "6447000001 null "
+}
