@@ -119,3 +119,96 @@ spooled() {
 	assert_equal "$CODE" 200
 	assert_equal "$(jq -r .app.id "$FAKE_DIR/bodies" | tr '\n' ' ')" "6447000001 null "
 }
+
+# ---- de-duplication: a marker means "notified or durably queued" ----
+
+@test "dedup: a handler killed mid-send leaves no final marker; the replay sends the event, exactly once" {
+	start_fake --script stall
+	export ECHOBELL_WEBHOOK_URL="$FAKE_URL" ASCBELL_DEDUP_DIR="$BATS_TEST_TMPDIR/dedup"
+	start_receiver --handler-timeout 1
+	deliver "$FIXTURES/asc/build-beta-state.json"
+	assert_equal "$CODE" 503
+	assert_equal "$(spooled new)" 1
+	id=$(jq -r .data.id "$FIXTURES/asc/build-beta-state.json")
+	# What the killed handler left: a claim nobody holds any more.
+	run cat "$ASCBELL_DEDUP_DIR/$id"
+	assert_output --regexp '^pending [0-9]+$'
+	echo 200 >"$FAKE_DIR/mode"
+	: >"$FAKE_DIR/bodies"
+	run --separate-stderr "$REPLAY" "$SPOOL" "$RECEIVER"
+	assert_success
+	assert_equal "$(spooled new) $(spooled cur)" "0 1"
+	assert_equal "$(jq -r .id "$FAKE_DIR/bodies")" "$id"
+	[[ "$stderr" == *"event $id: taken over from a process that died notifying it"* ]]
+	run cat "$ASCBELL_DEDUP_DIR/$id"
+	assert_output 'done sent'
+	# App Store Connect's own retry, and a second replay, are now duplicates.
+	deliver "$FIXTURES/asc/build-beta-state.json"
+	assert_equal "$CODE" 200
+	[[ "$ANSWER" == *'"message":"duplicate"'* ]]
+	assert_equal "$(jq -r .id "$FAKE_DIR/bodies")" "$id"
+}
+
+@test "dedup: the same event while its first delivery is still being sent: 503 and kept, never 200" {
+	start_fake --script delay:2000
+	export ECHOBELL_WEBHOOK_URL="$FAKE_URL" ASCBELL_DEDUP_DIR="$BATS_TEST_TMPDIR/dedup"
+	start_receiver
+	signed_request / "$FIXTURES/asc/app-version-rejected.json" "$BATS_TEST_TMPDIR/request"
+	socat -t 15 - TCP:127.0.0.1:"$LISTEN_PORT" <"$BATS_TEST_TMPDIR/request" >"$BATS_TEST_TMPDIR/first" &
+	first=$!
+	wait_for_requests 1
+	send_raw "$BATS_TEST_TMPDIR/request"
+	assert_equal "$CODE" 503
+	wait $first
+	assert_equal "$(head -n 1 "$BATS_TEST_TMPDIR/first" | tr -d '\r')" 'HTTP/1.1 200 OK'
+	assert_equal "$(spooled new) $(spooled cur)" "1 1"
+	# Its replay finds the event notified.
+	run --separate-stderr "$REPLAY" "$SPOOL" "$RECEIVER"
+	assert_success
+	assert_equal "$(spooled new) $(spooled cur)" "0 2"
+	assert_equal "$(fake_requests)" 1
+}
+
+@test "dedup: queued mode marks the event once the message is in the outbox; an outbox that fails leaves none" {
+	export ASCBELL_DEDUP_DIR="$BATS_TEST_TMPDIR/dedup" ASCBELL_OUTBOX="$BATS_TEST_TMPDIR/outbox"
+	mkdir -p "$ASCBELL_OUTBOX"
+	: >"$ASCBELL_OUTBOX/tmp"
+	start_receiver
+	deliver "$FIXTURES/asc/app-version-rejected.json"
+	assert_equal "$CODE" 503
+	[ -z "$(ls -A "$ASCBELL_DEDUP_DIR" 2>/dev/null)" ]
+	rm "$ASCBELL_OUTBOX/tmp"
+	deliver "$FIXTURES/asc/app-version-rejected.json"
+	assert_equal "$CODE" 200
+	[[ "$ANSWER" == *'"message":"queued"'* ]]
+	deliver "$FIXTURES/asc/app-version-rejected.json"
+	[[ "$ANSWER" == *'"message":"duplicate"'* ]]
+	assert_equal "$(ls "$ASCBELL_OUTBOX/new" | wc -l)" 1
+	# The queued message keeps the event's id, for whoever receives it.
+	assert_equal "$(jq -r .id "$ASCBELL_OUTBOX"/new/*)" "$(jq -r .data.id "$FIXTURES/asc/app-version-rejected.json")"
+	run cat "$ASCBELL_DEDUP_DIR/$(jq -r .data.id "$FIXTURES/asc/app-version-rejected.json")"
+	assert_output 'done queued'
+}
+
+@test "dedup: markers follow the mode rule (2770/0660 under a group-writable parent, else 0700/0600); old empty markers count as done" {
+	start_fake
+	export ECHOBELL_WEBHOOK_URL="$FAKE_URL"
+	mkdir -m 2770 "$BATS_TEST_TMPDIR/shared"
+	mkdir -m 0755 "$BATS_TEST_TMPDIR/private"
+	export ECHOBELL_WEBHOOK_URL="$FAKE_URL"
+	for where in shared private; do
+		run sh -c 'umask 022; echo "{\"id\":\"aaaa-1\",\"title\":\"t\"}" | echobell-send --dedup "$1"' sh "$BATS_TEST_TMPDIR/$where/a/dedup"
+		assert_success
+	done
+	assert_equal "$(stat -c %a "$BATS_TEST_TMPDIR/shared/a") $(stat -c %a "$BATS_TEST_TMPDIR/shared/a/dedup")" '2770 2770'
+	assert_equal "$(stat -c %a "$BATS_TEST_TMPDIR/shared/a/dedup/aaaa-1")" 660
+	assert_equal "$(stat -c %a "$BATS_TEST_TMPDIR/private/a") $(stat -c %a "$BATS_TEST_TMPDIR/private/a/dedup")" '700 700'
+	assert_equal "$(stat -c %a "$BATS_TEST_TMPDIR/private/a/dedup/aaaa-1")" 600
+	assert_equal "$(fake_requests)" 2
+	# A marker from an earlier version (an empty file) means notified.
+	: >"$BATS_TEST_TMPDIR/private/a/dedup/bbbb-2"
+	echo '{"id":"bbbb-2","title":"t"}' | echobell-send --dedup "$BATS_TEST_TMPDIR/private/a/dedup"
+	assert_equal "$(fake_requests)" 2
+	run ls -A "$BATS_TEST_TMPDIR/private/a/dedup"
+	assert_output "$(printf 'aaaa-1\nbbbb-2')"
+}
