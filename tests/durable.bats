@@ -212,3 +212,84 @@ spooled() {
 	run ls -A "$BATS_TEST_TMPDIR/private/a/dedup"
 	assert_output "$(printf 'aaaa-1\nbbbb-2')"
 }
+
+# ---- the delivery agent killed at the worst moments ----
+
+# Queues message $1 (a JSON object) into $OUTBOX.
+queue() {
+	echo "$1" | echobell-send --queue "$OUTBOX"
+}
+
+# Runs the agent under strace, which kills it (SIGKILL, the syscall not made) at its first
+# call of $1 (or its $2-th), to stop it at an exact point of its work.
+agent_killed_at() {
+	run strace -qq -o /dev/null -e trace="$1" -e inject="$1:error=EIO:signal=SIGKILL:when=${2:-1}" \
+		echobell-send --watch "$OUTBOX" --rescan 60
+	assert_equal "$status" 137
+}
+
+# The agent, until the fake has seen $1 requests and one more rescan has passed.
+agent_until() {
+	echobell-send --watch "$OUTBOX" --rescan 0.2 2>>"$BATS_TEST_TMPDIR/agent.log" 3>&- &
+	WATCHERS=$!
+	wait_for_requests "$1"
+	sleep 0.5
+	kill -TERM $WATCHERS
+	wait $WATCHERS
+	WATCHERS=
+}
+
+@test "agent killed after Echobell's 2xx, before removing the message: not sent again after a restart" {
+	command -v strace >/dev/null
+	start_fake
+	export ECHOBELL_WEBHOOK_URL="$FAKE_URL" OUTBOX="$BATS_TEST_TMPDIR/outbox"
+	queue '{"id":"ev-1","title":"one"}'
+	# The first unlink is the removal, after the 2xx and the record of it.
+	agent_killed_at unlink,unlinkat
+	assert_equal "$(fake_requests)" 1
+	run ls "$OUTBOX/cur" "$OUTBOX/new"
+	assert_output --regexp "cur:
+[0-9.]+,sent
+
+.*/new:\$"
+	queue '{"id":"ev-2","title":"two"}'
+	agent_until 2
+	assert_equal "$(fake_requests)" 2
+	assert_equal "$(jq -r .id "$FAKE_DIR/bodies" | tr '\n' ' ')" "ev-1 ev-2 "
+	grep -q 'was sent before a restart; removed, not sent again' "$BATS_TEST_TMPDIR/agent.log"
+	assert_equal "$(ls -A "$OUTBOX/new" "$OUTBOX/cur" "$OUTBOX/failed" | grep -c .)" 3 # the three headers
+}
+
+@test "agent killed after the 2xx but before the record: sent again (the one window of at-least-once)" {
+	command -v strace >/dev/null
+	start_fake
+	export ECHOBELL_WEBHOOK_URL="$FAKE_URL" OUTBOX="$BATS_TEST_TMPDIR/outbox"
+	queue '{"id":"ev-1","title":"one"}'
+	# The first rename is the claim, the second the record.
+	agent_killed_at rename,renameat,renameat2 2
+	assert_equal "$(fake_requests)" 1
+	agent_until 2
+	assert_equal "$(jq -r .id "$FAKE_DIR/bodies" | tr '\n' ' ')" "ev-1 ev-1 "
+	run ls "$OUTBOX/cur" "$OUTBOX/new"
+	assert_output "$(printf '%s/cur:\n\n%s/new:' "$OUTBOX" "$OUTBOX")"
+}
+
+@test "agent start: removes tmp/ files of dead writers and old ones, keeps a live writer's" {
+	start_fake
+	export ECHOBELL_WEBHOOK_URL="$FAKE_URL" OUTBOX="$BATS_TEST_TMPDIR/outbox"
+	queue '{"id":"ev-1","title":"one"}'
+	# A queue writer killed before its rename (its pid gone), one that is alive (ours), an
+	# old file from a live pid, and something that is not ours.
+	sleep 60 &
+	live=$!
+	dead=$(sh -c 'echo $$')
+	printf 'half' >"$OUTBOX/tmp/01700000000.000001.$(printf %010d "$dead").000000"
+	printf 'busy' >"$OUTBOX/tmp/01700000000.000002.$(printf %010d "$live").000000"
+	printf 'old' >"$OUTBOX/tmp/01700000000.000003.$(printf %010d "$live").000001"
+	touch -d '40 hours ago' "$OUTBOX/tmp/01700000000.000003.$(printf %010d "$live").000001"
+	agent_until 1
+	kill $live
+	run ls "$OUTBOX/tmp"
+	assert_output "01700000000.000002.$(printf %010d "$live").000000"
+	assert_equal "$(fake_requests)" 1
+}
