@@ -293,3 +293,68 @@ agent_until() {
 	assert_output "01700000000.000002.$(printf %010d "$live").000000"
 	assert_equal "$(fake_requests)" 1
 }
+
+# ---- the spool never keeps a request that can never succeed ----
+
+@test "asc-replay sets aside a request whose handler crashes or exits 70 on it, with the reason; a configuration error stays" {
+	mkdir -p "$BATS_TEST_TMPDIR/h"
+	# Handlers that fail the same way every time: a crash (SIGABRT), an internal error (70),
+	# a configuration error (78: fixed elsewhere, the request can still succeed).
+	printf '#!/bin/sh\necho "handler: about to crash" >&2\nkill -ABRT $$\n' >"$BATS_TEST_TMPDIR/h/crash"
+	printf '#!/bin/sh\necho "asc-receiver: error: asc-parse crashed on this delivery (signal 6)" >&2\nexit 70\n' >"$BATS_TEST_TMPDIR/h/seventy"
+	printf '#!/bin/sh\necho "asc-receiver: error: cannot read /etc/ascbell/env" >&2\nexit 78\n' >"$BATS_TEST_TMPDIR/h/config"
+	chmod +x "$BATS_TEST_TMPDIR"/h/*
+	chmod 2770 "$BATS_TEST_TMPDIR"
+	for handler in crash seventy config; do
+		spool="$BATS_TEST_TMPDIR/spool-$handler"
+		signed_request / "$FIXTURES/asc/ping.json" "$BATS_TEST_TMPDIR/request"
+		run --separate-stderr asc-http --spool "$spool" -- "$BATS_TEST_TMPDIR/h/$handler" <"$BATS_TEST_TMPDIR/request"
+		assert_line --index 0 $'HTTP/1.1 500 Internal Server Error\r'
+		assert_equal "$(ls "$spool/new" | wc -l)" 1
+		name=$(ls "$spool/new")
+		run --separate-stderr "$REPLAY" "$spool" "$BATS_TEST_TMPDIR/h/$handler"
+		case $handler in
+		config)
+			assert_equal "$status" 75
+			assert_equal "$(ls "$spool/new")" "$name"
+			assert_equal "$(ls "$spool/failed")" ''
+			;;
+		*)
+			assert_equal "$status" 65
+			assert_equal "$(ls "$spool/new")" ''
+			assert_equal "$(ls "$spool/failed" | tr '\n' ' ')" "$name $name.reason "
+			cmp "$spool/failed/$name" "$BATS_TEST_TMPDIR/request"
+			# The reason file follows the spool's mode rule: shared directory, 0660.
+			assert_equal "$(stat -c %a "$spool/failed/$name.reason")" 660
+			[[ "$stderr" == *"$name: 500, handler exit"*"can never succeed, moved to failed/"* ]]
+			;;
+		esac
+	done
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/spool-crash/failed/"*.reason)" 'answered 500, handler exit 134: Aborted'
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/spool-seventy/failed/"*.reason)" 'answered 500, handler exit 70: asc-receiver: error: asc-parse crashed on this delivery (signal 6)'
+	# A second replay has nothing left to try for ever.
+	run "$REPLAY" "$BATS_TEST_TMPDIR/spool-crash" "$BATS_TEST_TMPDIR/h/crash"
+	assert_success
+}
+
+@test "asc-receiver: a step that crashes on a delivery exits 70, and asc-replay sets the request aside" {
+	start_fake
+	export ECHOBELL_WEBHOOK_URL="$FAKE_URL"
+	# asc-parse replaced by one that aborts, as libjq did on an RS byte.
+	mkdir -p "$BATS_TEST_TMPDIR/bin"
+	for prog in asc-http asc-verify asc-render echobell-send; do
+		ln -s "$ASCBELL_BIN/$prog" "$BATS_TEST_TMPDIR/bin/$prog"
+	done
+	printf '#!/bin/sh\ncat >/dev/null\nkill -ABRT $$\n' >"$BATS_TEST_TMPDIR/bin/asc-parse"
+	chmod +x "$BATS_TEST_TMPDIR/bin/asc-parse"
+	export ASCBELL_BIN="$BATS_TEST_TMPDIR/bin"
+	start_receiver
+	deliver "$FIXTURES/asc/ping.json"
+	assert_equal "$CODE" 500
+	grep -q 'asc-receiver: error: asc-parse crashed on this delivery (signal 6)' "$BATS_TEST_TMPDIR/listener.log"
+	run --separate-stderr "$REPLAY" "$SPOOL" "$RECEIVER"
+	assert_equal "$status" 65
+	assert_equal "$(spooled new) $(spooled failed)" "0 2"
+	grep -q 'handler exit 70: asc-receiver: error: asc-parse crashed on this delivery (signal 6)' "$SPOOL"/failed/*.reason
+	assert_equal "$(fake_requests)" 0
+}
