@@ -517,25 +517,39 @@ static const char *after_prefix(const struct exchange *x)
 	return x->path + len;
 }
 
+/* The app named by the path: the first segment after the prefix, which starts right after
+ * its one slash ("/NAME" or "/NAME/..."; "//NAME" names none). This is the only parser of
+ * it: the handler gets the result in $ASCBELL_APP and never reads PATH_INFO for it, so
+ * asc-http's 404 and the handler's choice cannot disagree. Returns the name's length (0:
+ * none), copied into name. */
+static size_t app_segment(const char *rest, char *name, size_t size)
+{
+	static const char allowed[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-";
+	size_t len;
+
+	if (rest[0] != '/')
+		return 0;
+	rest++;
+	len = strcspn(rest, "/");
+	/* Checked before any file is looked at: no "..", no other directory, no escapes. */
+	if (len == 0 || len >= size || strspn(rest, allowed) < len)
+		return 0;
+	memcpy(name, rest, len);
+	name[len] = '\0';
+	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return 0;
+	return len;
+}
+
 /* With --apps-dir, the first segment names an app that must have DIR/NAME.env. */
 static int app_exists(const struct exchange *x, const char *rest)
 {
 	char name[256], file[4096];
 	struct stat st;
-	size_t len;
 
 	if (!x->opt->apps_dir)
 		return 1;
-	static const char allowed[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-";
-
-	rest += strspn(rest, "/");
-	len = strcspn(rest, "/");
-	/* Checked before any file is looked at: no "..", no other directory. */
-	if (len == 0 || len >= sizeof name || strspn(rest, allowed) < len)
-		return 0;
-	memcpy(name, rest, len);
-	name[len] = '\0';
-	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+	if (!app_segment(rest, name, sizeof name))
 		return 0;
 	snprintf(file, sizeof file, "%s/%s.env", x->opt->apps_dir, name);
 	return stat(file, &st) == 0 && S_ISREG(st.st_mode);
@@ -642,9 +656,13 @@ static int run_command(struct exchange *x)
 {
 	struct handler_result result;
 	const char *rest = after_prefix(x);
-	char spool_file[4096];
+	char spool_file[4096], app[256];
 
 	cgi_set_environment(&x->req, rest ? rest : "", x->query, x->peer, x->peer_port);
+	if (rest && app_segment(rest, app, sizeof app))
+		setenv("ASCBELL_APP", app, 1);
+	else
+		unsetenv("ASCBELL_APP");
 	if (x->spooled) {
 		snprintf(spool_file, sizeof spool_file, "%s/new/%s", x->opt->spool, x->spool_name);
 		setenv("ASC_SPOOL_FILE", spool_file, 1);
