@@ -234,3 +234,12 @@ Link:  https://appstoreconnect.apple.com/apps'
 	assert_failure 65
 	assert_output '{"a":1}'
 }
+
+@test "ASCII RS (0x1e) in the input: 65, the next event still comes out" {
+	for line in '\x1e{"a":1}' '{"a":1}\x1e' '{"a":\x1e1}'; do
+		run --separate-stderr asc-enrich -q < <(printf "$line"'\n{"a":2}\n')
+		assert_failure 65
+		assert_output '{"a":2}'
+		[[ "$stderr" == "asc-enrich: error: line 1, column "*": control character RS (0x1e) is not JSON; skipped" ]]
+	done
+}

@@ -281,6 +281,19 @@ teardown() {
 	[ "$stderr" = "$(printf 'echobell-send: error: line 1 (value 1): not a JSON object; nothing sent for it\necho''bell-send: error: line 1 (value 3): not a JSON object; nothing sent for it\necho''bell-send: error: line 1, column 0: Invalid literal; skipped')" ]
 }
 
+@test "ASCII RS (0x1e) in a message: 65, nothing sent or queued for it, the rest sent or queued" {
+	start_fake
+	export ECHOBELL_WEBHOOK_URL="$FAKE_URL"
+	run --separate-stderr echobell-send < <(printf '{"n":\x1e1}\n{"n":2}\n\x1e\n')
+	assert_failure 65
+	assert_equal "$(cat "$FAKE_DIR/bodies")" '{"n":2}'
+	[ "$stderr" = "$(printf 'echobell-send: error: line 1, column 6: control character RS (0x1e) is not JSON; skipped\necho''bell-send: error: line 3, column 1: control character RS (0x1e) is not JSON; skipped')" ]
+	run --separate-stderr echobell-send --queue "$BATS_TEST_TMPDIR/outbox" < <(printf '\x1e{"n":1}\n{"n":2}\x1e\n{"n":3}\n')
+	assert_failure 65
+	run cat "$BATS_TEST_TMPDIR"/outbox/new/*
+	assert_output '{"n":3}'
+}
+
 @test "--queue writes whole messages into new/ and never loads libcurl" {
 	run --separate-stderr echobell-send --queue "$BATS_TEST_TMPDIR/outbox" --type active <<<'{"n":1} {"n":2} [3]'
 	assert_failure 65
