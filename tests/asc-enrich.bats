@@ -229,6 +229,16 @@ Link:  https://appstoreconnect.apple.com/apps'
 	[ "$stderr" = "asc-enrich: error: ASC_KEY_ID and ASC_ISSUER_ID take letters, digits and dashes" ]
 }
 
+@test "ASC_API_BASE in plain http off this machine is 78: the JWT never travels in clear text" {
+	start_fake_api
+	ASC_API_BASE=http://127.attacker.example run --separate-stderr asc-enrich </dev/null
+	assert_failure 78
+	[ "$stderr" = "asc-enrich: error: ASC_API_BASE http://127.attacker.example refused: plain http only to a loopback host; use https" ]
+	ASC_API_BASE=http://127.attacker.example run --separate-stderr asc-webhooks list
+	assert_failure 78
+	assert_equal "$(api_requests)" 0
+}
+
 @test "input that is not an object is 65; the rest still comes out" {
 	run --separate-stderr asc-enrich <<<'[1] {"a":1}'
 	assert_failure 65

@@ -228,6 +228,45 @@ teardown() {
 	refute_token "$stderr"
 }
 
+@test "plain http: loopback is decided by the address, never by how the name begins" {
+	# Names that merely look local could resolve anywhere: refused before any lookup.
+	for host in 127.attacker.example 127.0.0.1.nip.io localhost.attacker.example localhost. \
+		127.0.0.1. '[::ffff:127.0.0.1]' '[fe80::1]' 10.0.0.1 0.0.0.0; do
+		ECHOBELL_WEBHOOK_URL="http://$host/t/$FAKE_TOKEN" run --separate-stderr echobell-send <<<"$MESSAGE"
+		assert_failure 78
+		[ "$stderr" = "echobell-send: error: Echobell URL http://$host/t/**** refused: plain http only to a loopback host; use https" ]
+	done
+	# Loopback literals and localhost are used (nothing listens on port 1: 75, not 78).
+	for host in 127.1.2.3 '[::1]' LOCALHOST 2130706433; do
+		ECHOBELL_WEBHOOK_URL="http://$host:1/t/$FAKE_TOKEN" run --separate-stderr echobell-send --retries 0 <<<"$MESSAGE"
+		assert_failure 75
+		[[ "$stderr" == *"not delivered after 1 attempt: Failed to connect to "* ]]
+		refute_token "$stderr"
+	done
+	start_fake
+	for host in localhost 127.1; do
+		ECHOBELL_WEBHOOK_URL="http://$host:$FAKE_PORT/t/$FAKE_TOKEN" run --separate-stderr echobell-send <<<"$MESSAGE"
+		assert_success
+	done
+	assert_equal "$(fake_requests)" 2
+}
+
+@test "plain http to loopback never goes through a proxy from the environment" {
+	FAKE_NAME=proxy start_fake
+	PROXY_DIR=$FAKE_DIR
+	start_fake
+	# 127.1.2.3 is loopback but not in curl's NOPROXY list: it must still go direct (and
+	# find nothing listening there), not to the proxy with the token in the request line.
+	http_proxy="http://127.0.0.1:$(cat "$PROXY_DIR/port")" ECHOBELL_WEBHOOK_URL="http://127.1.2.3:$FAKE_PORT/t/$FAKE_TOKEN" \
+		run --separate-stderr echobell-send --retries 0 <<<"$MESSAGE"
+	assert_failure 75
+	assert_equal "$(cat "$PROXY_DIR/requests" 2>/dev/null || echo 0)" 0
+	http_proxy="http://127.0.0.1:$(cat "$PROXY_DIR/port")" ECHOBELL_WEBHOOK_URL="$FAKE_URL" run --separate-stderr echobell-send <<<"$MESSAGE"
+	assert_success
+	assert_equal "$(fake_requests)" 1
+	assert_equal "$(cat "$PROXY_DIR/requests" 2>/dev/null || echo 0)" 0
+}
+
 @test "URL sources: -u, then --url-file, then ECHOBELL_WEBHOOK_URL, then ECHOBELL_URL_FILE; none is 78" {
 	start_fake
 	printf '%s\n' "$FAKE_URL" >"$BATS_TEST_TMPDIR/url"
