@@ -100,6 +100,8 @@ static size_t on_body(char *data, size_t size, size_t count, void *user)
 		}
 		buf_append(net->answer, data, n);
 	}
+	if (n > room)
+		r->body_cut = 1;
 	if (room) {
 		size_t take = n < room ? n : room;
 		memcpy(r->body + r->body_len, data, take);

@@ -82,6 +82,27 @@ teardown() {
 	[ "$stderr" = 'echobell-send: error: message 1: Echobell refused it: HTTP 400: {"error": "fake echobell says 400"}' ]
 }
 
+@test "an error answer quoting the URL: the token masked at every offset, also across the 200-byte cut" {
+	start_fake
+	export ECHOBELL_WEBHOOK_URL="$FAKE_URL"
+	# The kept answer ends at byte 200; the token (after "/t/") starts at OFFSET + 3.
+	for offset in 0 100 $(seq 170 200); do
+		echo "echo:404:$offset" >"$FAKE_DIR/mode"
+		run --separate-stderr echobell-send <<<"$MESSAGE"
+		assert_failure 65
+		[[ "$stderr" == "echobell-send: error: message 1: Echobell refused it: HTTP 404: $(printf "%${offset}s" '' | tr ' ' .)"* ]]
+		# Not one character of the token after "/t/", not even its first two.
+		[[ "$stderr" != *"${FAKE_TOKEN:0:2}"* ]]
+		if [ "$offset" -lt 197 ]; then
+			[[ "$stderr" == *"/t/*"* ]]
+		fi
+	done
+	# Whole, the token is four stars.
+	echo "echo:404:0" >"$FAKE_DIR/mode"
+	run --separate-stderr echobell-send <<<"$MESSAGE"
+	[ "$stderr" = "echobell-send: error: message 1: Echobell refused it: HTTP 404: /t/**** is not a trigger URL" ]
+}
+
 @test "404 and other 4xx are final too; 500 and 408 are retried" {
 	start_fake --script 404
 	export ECHOBELL_WEBHOOK_URL="$FAKE_URL"
