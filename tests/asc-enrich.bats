@@ -199,6 +199,32 @@ Link:  https://appstoreconnect.apple.com/apps'
 	done
 }
 
+@test "the Test button's ping with ASC_APP_ID set (an app id, no instance): the app's name, no crash" {
+	start_fake_api
+	run --separate-stderr sh -c 'asc-parse -q --app-id 6447123456 <"$1" | asc-enrich --cache "$2" | jq -c "{status, instance, app}"' sh "$FIXTURES/asc/ping.json" "$CACHE"
+	assert_success
+	assert_output '{"status":"Ping received","instance":{"type":null,"id":null,"url":null},"app":{"id":"6447123456","name":"MyApp","url":"https://appstoreconnect.apple.com/apps/6447123456/distribution","bundleId":"com.example.myapp"}}'
+	# Instances of odd shapes beside an app id.
+	run --separate-stderr asc-enrich --cache "$CACHE" <<<'{"app":{"id":"6447123456"}} {"app":{"id":"6447123456"},"instance":null} {"app":{"id":"6447123456"},"instance":{"type":5,"id":[]}} {"app":"6447123456","instance":"x"}'
+	assert_success
+	assert_equal "$(jq -c 'if (.app | type) == "object" then .app.name else .app end' <<<"$output" | tr '\n' ' ')" '"MyApp" "MyApp" "MyApp" "6447123456" '
+}
+
+@test "hostile answers (not the spec): empty 2xx, not an object, no id, ids not strings, data null: every event passes" {
+	start_fake_api
+	for mode in empty array noid numberid nulldata; do
+		echo "$mode" >"$API_DIR/mode"
+		for fixture in "$FIXTURES"/asc/*.json; do
+			rm -rf "$CACHE"
+			run --separate-stderr sh -c 'asc-parse -q --app-id 6447123456 <"$1" | asc-enrich -q --cache "$2"' sh "$fixture" "$CACHE"
+			assert_success
+			assert_equal "$(jq -c '[.id, .status]' <<<"$output")" "$(asc-parse -q <"$fixture" | jq -c '[.id, .status]')"
+		done
+	done
+	# Nothing unusable was cached as the app's name.
+	assert_equal "$(cat "$CACHE"/apps/* 2>/dev/null)" ''
+}
+
 @test "429 with Retry-After is tried again" {
 	start_fake_api
 	echo 429:1 >"$API_DIR/mode"
