@@ -149,6 +149,34 @@ request() {
 	assert_output 0
 }
 
+@test "inherited HTTP_* variables of any name length, or without '=', are removed too" {
+	request 'POST / HTTP/1.1\r\nContent-Length: 1\r\n\r\nx'
+	for len in 250 251 256 300 5000; do
+		name=HTTP_$(head -c "$len" /dev/zero | tr '\0' A)
+		env "$name=stale" timeout 10 asc-http -q -- "$HANDLER" <"$BATS_TEST_TMPDIR/request" >/dev/null
+		run grep -c HTTP_ "$RECORD.env"
+		assert_output 0
+	done
+	# execve takes any string as an environment entry; unsetenv cannot remove one without '='.
+	python3 -c 'import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+def strings(items):
+    array = (ctypes.c_char_p * (len(items) + 1))(*[i.encode() for i in items], None)
+    return array
+argv = ["asc-http", "-q", "--", sys.argv[1]]
+envp = ["PATH=" + os.environ["PATH"], "RECORD=" + os.environ["RECORD"], "HTTP_NO_EQUALS", "HTTP_X=1"]
+libc.execve(os.path.join(sys.argv[2], "asc-http").encode(), strings(argv), strings(envp))
+sys.exit("execve failed")' "$HANDLER" "$ASCBELL_BIN" <"$BATS_TEST_TMPDIR/request" >"$BATS_TEST_TMPDIR/answer" &
+	pid=$!
+	# Bounded: the old loop never ended on such an entry.
+	for _ in $(seq 100); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+	kill $pid 2>/dev/null || true
+	wait $pid
+	assert_equal "$(head -n 1 "$BATS_TEST_TMPDIR/answer")" $'HTTP/1.1 200 OK\r'
+	run grep -c HTTP_ "$RECORD.env"
+	assert_output 0
+}
+
 @test "--spool: the request is in new/ (whole) while the handler runs; success moves it to cur/" {
 	cat >"$BATS_TEST_TMPDIR/check" <<'EOS'
 #!/bin/sh
