@@ -750,6 +750,7 @@ int main(int argc, char **argv)
 
 	ensure_standard_fds();
 	signal(SIGPIPE, SIG_IGN);
+	no_core_dumps();
 	set_progname(argv[0]);
 	early_log(argc, argv);
 	opt = parse_options(argc, argv);

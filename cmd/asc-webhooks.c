@@ -613,6 +613,7 @@ int main(int argc, char **argv)
 	const char *command;
 	int status;
 
+	no_core_dumps();
 	set_progname(argv[0]);
 	opt = parse_options(argc, argv);
 	if (optind >= argc) {
