@@ -315,6 +315,7 @@ static const char *reason_phrase(int code)
 	case 413: return "Content Too Large";
 	case 431: return "Request Header Fields Too Large";
 	case 500: return "Internal Server Error";
+	case 501: return "Not Implemented";
 	case 502: return "Bad Gateway";
 	case 503: return "Service Unavailable";
 	default: return "Status";
@@ -411,6 +412,7 @@ static int status_of_state(enum http_state state)
 	case HTTP_ERR_HEADERS_TOO_LARGE:
 	case HTTP_ERR_TOO_MANY_HEADERS: return 431;
 	case HTTP_ERR_BODY_TOO_LARGE: return 413;
+	case HTTP_ERR_NOT_IMPLEMENTED: return 501;
 	case HTTP_ERR_TRUNCATED:
 	case HTTP_ERR_MALFORMED: return 400;
 	default: return 0;
@@ -634,6 +636,7 @@ static const char *message_of(const struct exchange *x, int code)
 	case 411: return "Content-Length required";
 	case 413: return "body too large";
 	case 431: return "headers too large";
+	case 501: return "transfer coding not implemented";
 	case 502: return "Echobell refused";
 	case 503: return "try again later";
 	default: return "internal error";
@@ -768,6 +771,7 @@ int main(int argc, char **argv)
 
 	ensure_standard_fds();
 	signal(SIGPIPE, SIG_IGN);
+	no_core_dumps();
 	set_progname(argv[0]);
 	early_log(argc, argv);
 	opt = parse_options(argc, argv);

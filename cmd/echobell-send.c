@@ -459,6 +459,7 @@ int main(int argc, char **argv)
 	struct outbox outbox;
 	int status = 0;
 
+	no_core_dumps();
 	set_progname(argv[0]);
 	opt = parse_options(argc, argv);
 	run.opt = &opt;
