@@ -6,11 +6,13 @@
  *   queue:   echobell-send --queue DIR     only write into the outbox (no libcurl at all)
  *   watch:   echobell-send --watch DIR     the delivery agent that empties the outbox */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dedup.h"
 #include "deliver.h"
@@ -44,12 +46,29 @@ struct options {
 	size_t max_body;
 };
 
-static volatile sig_atomic_t stop_requested;
+/* SIGTERM or SIGINT: a delivery in progress (and the agent, always) stops at the next safe
+ * point (the exchange in flight is finished, not cut: cutting it could have Echobell
+ * notify a message that is then sent again) and keeps what it holds; a process only
+ * waiting for its input just ends, as a filter does. */
+static volatile sig_atomic_t stop_requested, sending;
 
 static void on_stop_signal(int sig)
 {
-	(void)sig;
 	stop_requested = 1;
+	if (!sending) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
+}
+
+/* After a stop during a delivery: no more input is taken (it would be sent or kept after
+ * the stop was asked for); what was read is settled and the program ends normally. */
+static void stop_reading_input(void)
+{
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	if (null >= 0 && dup2(null, STDIN_FILENO) >= 0 && null != STDIN_FILENO)
+		close(null);
 }
 
 static void usage(FILE *out)
@@ -379,9 +398,13 @@ static int send_one(jv message, struct json_reader *reader, const char *label, v
 	}
 	{
 		unsigned long kept = run->kept;
+		sending = 1;
 		status = send_message(run, message);
 		settle_event(&claim, status, run->kept > kept ? "kept" : "sent");
+		sending = 0;
 	}
+	if (stop_requested)
+		stop_reading_input();
 	if (status == 0)
 		run->done++;
 	return status;
@@ -485,6 +508,7 @@ int main(int argc, char **argv)
 			die(EX_CONFIG, "cannot use the outbox: %s", spool_why());
 		outbox = (struct outbox){opt.dir, run.url, run.net, opt.policy, opt.schedule,
 					 opt.schedule_len, opt.rescan, &stop_requested, 0};
+		sending = 1; /* the agent stops by itself, between messages */
 		status = opt.mode == MODE_FLUSH ? outbox_flush(&outbox) : outbox_watch(&outbox);
 	}
 	net_close(run.net);

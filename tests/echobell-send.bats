@@ -115,6 +115,52 @@ teardown() {
 	assert_equal "$(fake_requests)" 2
 }
 
+# Waits (at most 10 s) until process $1 has ended; its status in $EXITED.
+wait_exit() {
+	for _ in $(seq 100); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	EXITED=gone-not
+	kill -0 "$1" 2>/dev/null && return 1
+	wait "$1"
+	EXITED=$?
+}
+
+@test "SIGTERM while only waiting for input ends the filter (143), as any filter" {
+	export ECHOBELL_WEBHOOK_URL=http://127.0.0.1:9/t/x
+	mkfifo "$BATS_TEST_TMPDIR/in"
+	echobell-send <"$BATS_TEST_TMPDIR/in" 2>"$BATS_TEST_TMPDIR/err" &
+	pid=$!
+	exec 5>"$BATS_TEST_TMPDIR/in" # a writer that stays: the input never ends
+	sleep 0.2
+	kill -TERM "$pid"
+	wait_exit "$pid" || { kill -9 "$pid"; exec 5>&-; false; }
+	exec 5>&-
+	assert_equal "$EXITED" 143
+}
+
+@test "SIGTERM during a stalled delivery: the exchange ends, that message kept, no more input taken, exit 0" {
+	start_fake
+	echo stall >"$FAKE_DIR/mode"
+	export ECHOBELL_WEBHOOK_URL="$FAKE_URL"
+	mkfifo "$BATS_TEST_TMPDIR/in"
+	echobell-send --timeout 2 --spool "$BATS_TEST_TMPDIR/spool" <"$BATS_TEST_TMPDIR/in" 2>"$BATS_TEST_TMPDIR/err" &
+	pid=$!
+	exec 5>"$BATS_TEST_TMPDIR/in"
+	echo "$MESSAGE" >&5
+	wait_for_requests 1
+	# Waiting in the pipe, not read yet: it must stay unread after the stop.
+	echo '{"title":"after the stop"}' >&5
+	kill -TERM "$pid"
+	wait_exit "$pid" || { kill -9 "$pid"; exec 5>&-; false; }
+	exec 5>&-
+	assert_equal "$EXITED" 0
+	assert_equal "$(ls "$BATS_TEST_TMPDIR/spool/new" | wc -l)" 1
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/spool/new"/*)" "$(jq -c . <<<"$MESSAGE")"
+	assert_equal "$(fake_requests)" 1
+}
+
 @test "retries run out: exit 75 without a spool, the message not lost silently" {
 	start_fake --script 503
 	export ECHOBELL_WEBHOOK_URL="$FAKE_URL"
