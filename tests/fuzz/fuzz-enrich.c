@@ -34,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	jv event;
 	int before;
 
-	if (fuzz_jq_separator_leak((const char *)data, size))
+	if (fuzz_jq_separator_leak_parts((const char *)data, size))
 		return 0;
 	fake_answers = (struct fuzz_parts){(const char *)data, (const char *)data + size};
 	if (!fuzz_next_part(&fake_answers, &part, &len) || len > 65536)

@@ -67,7 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct options opt;
 	struct run run;
 
-	if (size < 1 || fuzz_jq_separator_leak((const char *)data + 1, size - 1))
+	if (size < 1 || fuzz_jq_separator_leak_parts((const char *)data + 1, size - 1))
 		return 0;
 	memset(&opt, 0, sizeof opt);
 	opt.app = "6447123456";

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "fuzz.h"
+
 /* Issue 11, item 4: an RS byte (0x1e) in JSON input makes libjq assert in
  * jv_parser_set_buf, through common/jsonio.c (helper "harden" fixes it). */
 #define FUZZ_KNOWN_RS_ABORT 1
@@ -63,6 +65,20 @@ static inline int fuzz_jq_separator_leak_stream(const char *s, size_t n)
 		return 1;
 	for (i = 1; i < n; i++)
 		if (s[i - 1] == '\n' && (s[i] == '{' || s[i] == '[') && fuzz_jq_separator_leak(s + i, n - i))
+			return 1;
+	return 0;
+}
+
+/* The same for many-part inputs (fuzz-enrich, fuzz-webhooks), whose parts libjq parses one
+ * by one. */
+static inline int fuzz_jq_separator_leak_parts(const char *s, size_t n)
+{
+	struct fuzz_parts parts = {s, s + n};
+	const char *part;
+	size_t len;
+
+	while (fuzz_next_part(&parts, &part, &len))
+		if (fuzz_jq_separator_leak(part, len))
 			return 1;
 	return 0;
 }
