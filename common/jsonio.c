@@ -89,12 +89,35 @@ static enum json_result next_parsed(struct json_reader *r, jv *out)
 	return JSON_EOF;
 }
 
+/* RFC 8259 allows no C0 control character but tab, LF and CR outside strings (white
+ * space), and none at all unescaped inside them, so a line holding one cannot be JSON. It
+ * is refused before libjq 1.6 sees it: RS (0x1e) makes libjq take it as a separator of
+ * JSON text sequences (RFC 7464), leave the rest of its buffer unread and assert on the
+ * next line; NUL and the others reach error paths of its parser that leak. */
+static const char *const control_names[32] = {
+	"NUL", "SOH", "STX", "ETX", "EOT", "ENQ", "ACK", "BEL", "BS", "HT", "LF",
+	"VT", "FF", "CR", "SO", "SI", "DLE", "DC1", "DC2", "DC3", "DC4", "NAK",
+	"SYN", "ETB", "CAN", "EM", "SUB", "ESC", "FS", "GS", "RS", "US",
+};
+
+/* The offset of the first control character that JSON never holds, or len. */
+static size_t control_offset(const char *line, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)line[i];
+		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+			return i;
+	}
+	return len;
+}
+
 /* Gives the parser one more line. JSON_EOF means "go on", anything else is the result. */
 static enum json_result feed_line(struct json_reader *r)
 {
 	const char *line = r->lines.line.data;
 	size_t len = r->lines.line.len;
-	const char *rs;
 	size_t bad;
 
 	if (r->resync) {
@@ -108,15 +131,11 @@ static enum json_result feed_line(struct json_reader *r)
 			 r->lines.number, bad + 1);
 		return skip(r);
 	}
-	/* libjq takes RS (0x1e) as a separator of JSON text sequences (RFC 7464) even outside
-	 * that mode, then leaves the rest of its buffer unread and asserts when given the next
-	 * line. RFC 8259 allows RS nowhere, not even inside a string, so a line holding one is
-	 * refused before the parser sees it. */
-	rs = memchr(line, 0x1e, len);
-	if (rs) {
-		snprintf(r->error, sizeof r->error,
-			 "line %lu, column %zu: control character RS (0x1e) is not JSON",
-			 r->lines.number, (size_t)(rs - line) + 1);
+	bad = control_offset(line, len);
+	if (bad < len) {
+		snprintf(r->error, sizeof r->error, "line %lu, column %zu: control character %s (0x%02x) is not JSON",
+			 r->lines.number, bad + 1, control_names[(unsigned char)line[bad]],
+			 (unsigned)(unsigned char)line[bad]);
 		return skip(r);
 	}
 	r->pending += len;

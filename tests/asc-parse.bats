@@ -254,6 +254,26 @@ bad_then_good() {
 	assert_output "$(cat "$FIXTURES/events/ping.json")"
 }
 
+@test "every other C0 control byte (NUL, SOH, ESC, US...) is refused with its name and column, never leaked into libjq" {
+	# RFC 8259: outside strings only tab, LF and CR; inside them none unescaped. NUL in a
+	# bash variable is lost, so each input goes straight to a file.
+	for byte in 00 01 07 08 0b 0c 1b 1f; do
+		{ printf '{"data":\x'"$byte"'{}}\n'; cat "$FIXTURES/asc/ping.json"; } >"$BATS_TEST_TMPDIR/in"
+		run --separate-stderr asc-parse <"$BATS_TEST_TMPDIR/in"
+		assert_failure 65
+		assert_output "$(cat "$FIXTURES/events/ping.json")"
+		[[ "$stderr" == "asc-parse: error: line 1, column 9: control character "*" (0x$byte) is not JSON; skipped" ]]
+	done
+	printf '{\0"data":{}}' >"$BATS_TEST_TMPDIR/in"
+	run --separate-stderr asc-parse <"$BATS_TEST_TMPDIR/in"
+	assert_failure 65
+	assert_equal "$stderr" "asc-parse: error: line 1, column 2: control character NUL (0x00) is not JSON; skipped"
+	# Tab, LF and CR between tokens are white space, as before.
+	printf '{\t"data":\r\n{"type":"webhookPingCreated","id":"p"}}' >"$BATS_TEST_TMPDIR/in"
+	run --separate-stderr asc-parse <"$BATS_TEST_TMPDIR/in"
+	assert_success
+}
+
 @test "valid UTF-8 of every length passes through unchanged" {
 	run --separate-stderr asc-parse < <(printf '{"data":{"type":"webhookPingCreated","id":"é€𝄞\xf4\x8f\xbf\xbf"}}')
 	assert_success
