@@ -1,11 +1,13 @@
-/* asc-render: events in, notifications out: title, body and externalLink rendered from
- * Echobell templates, so Echobell's own channel templates can stay {{title}} and {{body}}. */
+/* asc-render: events in, notifications out: title, body, externalLink (and a
+ * notificationType when asked for) rendered from Echobell templates, so Echobell's own
+ * channel templates can stay {{title}} and {{body}}. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "jsonio.h"
+#include "reqvars.h"
 #include "templates.h"
 #include "timevars.h"
 #include "util.h"
@@ -14,7 +16,8 @@ enum output { OUTPUT_EVENT, OUTPUT_ONLY, OUTPUT_TEXT };
 
 struct options {
 	const char *file;
-	const char *overrides[FIELD_COUNT]; /* -t, -b, -l, -c */
+	const char *overrides[FIELD_COUNT]; /* -t, -b, -l, -n, -c */
+	const char *body_file;              /* the request's body: bodyAsText */
 	enum output output;
 	size_t max_body;
 };
@@ -22,18 +25,23 @@ struct options {
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: %s [-f TEMPLATES.json] [-t TITLE] [-b BODY] [-l LINK] [-c CONDITION]\n"
-		"                  [--text | --only] [--max-body N] [FILE...]\n"
+		"usage: %s [-f TEMPLATES.json] [-t TITLE] [-b BODY] [-l LINK] [-n TYPE]\n"
+		"                  [-c CONDITION] [--body-file FILE] [--text | --only]\n"
+		"                  [--max-body N] [FILE...]\n"
 		"\n"
 		"Renders each event's title, body and externalLink with Echobell templates.\n"
 		"\n"
 		"  -f, --templates FILE   template sets: {\"<type, event, category or default>\":\n"
-		"                         {\"title\", \"body\", \"externalLink\", \"condition\"}}\n"
+		"                         {\"title\", \"body\", \"externalLink\",\n"
+		"                          \"notificationType\", \"condition\"}}\n"
 		"  -t, --title TEMPLATE   the title for every event\n"
 		"  -b, --body TEMPLATE    the body for every event\n"
 		"  -l, --link TEMPLATE    the externalLink for every event\n"
+		"  -n, --notification-type TEMPLATE\n"
+		"                         active, time-sensitive or calling, for every event\n"
 		"  -c, --condition EXPR   keep only events for which EXPR is true\n"
-		"      --only             write just title, body and externalLink\n"
+		"      --body-file FILE   the request's body, for bodyAsText and its keys\n"
+		"      --only             write just title, body, externalLink, notificationType\n"
 		"      --text             write a preview for people instead of JSON\n"
 		"      --max-body N       largest event in bytes, K/M/G suffixes (default 1M)\n"
 		"  -q, --quiet            no warnings\n"
@@ -47,27 +55,30 @@ static void usage(FILE *out)
 
 static struct options parse_options(int argc, char **argv)
 {
-	enum { OPT_ONLY = 256, OPT_TEXT, OPT_MAX_BODY };
+	enum { OPT_ONLY = 256, OPT_TEXT, OPT_MAX_BODY, OPT_BODY_FILE };
 	static const struct option longopts[] = {
 		{"templates", required_argument, NULL, 'f'},
 		{"title", required_argument, NULL, 't'},
 		{"body", required_argument, NULL, 'b'},
 		{"link", required_argument, NULL, 'l'},
+		{"notification-type", required_argument, NULL, 'n'},
 		{"condition", required_argument, NULL, 'c'},
 		{"only", no_argument, NULL, OPT_ONLY},
 		{"text", no_argument, NULL, OPT_TEXT},
+		{"body-file", required_argument, NULL, OPT_BODY_FILE},
 		{"max-body", required_argument, NULL, OPT_MAX_BODY},
 		STANDARD_LONGOPTS,
 	};
 	struct options opt = {.max_body = 1024 * 1024};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "f:t:b:l:c:qvhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:t:b:l:n:c:qvhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f': opt.file = optarg; break;
 		case 't': opt.overrides[FIELD_TITLE] = optarg; break;
 		case 'b': opt.overrides[FIELD_BODY] = optarg; break;
 		case 'l': opt.overrides[FIELD_LINK] = optarg; break;
+		case 'n': opt.overrides[FIELD_TYPE] = optarg; break;
 		case 'c': opt.overrides[FIELD_CONDITION] = optarg; break;
 		case OPT_ONLY:
 		case OPT_TEXT:
@@ -76,6 +87,7 @@ static struct options parse_options(int argc, char **argv)
 			opt.output = c == OPT_ONLY ? OUTPUT_ONLY : OUTPUT_TEXT;
 			break;
 		case OPT_MAX_BODY: opt.max_body = parse_max_body(optarg); break;
+		case OPT_BODY_FILE: opt.body_file = optarg; break;
 		default: standard_option(c, usage);
 		}
 	}
@@ -101,12 +113,15 @@ static void print_visible(const char *s, size_t len, int keep_newlines, const ch
 	}
 }
 
-static void print_text(jv fields[3])
+static void print_text(jv fields[RENDERED_FIELDS])
 {
-	static const char *const labels[] = {"Title: ", "Body:  ", "Link:  "};
+	static const char *const labels[] = {"Title: ", "Body:  ", "Link:  ", "Type:  "};
 	int f;
 
-	for (f = 0; f < 3; f++) {
+	for (f = 0; f < RENDERED_FIELDS; f++) {
+		/* A line for the type only when there is one: most messages have none. */
+		if (jv_get_kind(fields[f]) != JV_KIND_STRING)
+			continue;
 		fputs(labels[f], stdout);
 		print_visible(jv_string_value(fields[f]), (size_t)jv_string_length_bytes(jv_copy(fields[f])),
 			      f == FIELD_BODY, "       ");
@@ -123,7 +138,7 @@ struct render_run {
 static int render_one(jv event, struct json_reader *reader, const char *label, void *ctx)
 {
 	struct render_run *run = ctx;
-	jv fields[3], out;
+	jv fields[RENDERED_FIELDS], out;
 	int f;
 
 	if (jv_get_kind(event) != JV_KIND_OBJECT) {
@@ -138,14 +153,21 @@ static int render_one(jv event, struct json_reader *reader, const char *label, v
 	}
 	if (run->output == OUTPUT_TEXT) {
 		print_text(fields);
-		for (f = 0; f < 3; f++)
+		for (f = 0; f < RENDERED_FIELDS; f++)
 			jv_free(fields[f]);
 		jv_free(event);
 		return fflush(stdout) == 0 ? 0 : EX_IOERR;
 	}
 	out = run->output == OUTPUT_ONLY ? (jv_free(event), jv_object()) : event;
-	for (f = 0; f < 3; f++)
-		out = jv_object_set(out, jv_string(template_field_names[f]), fields[f]);
+	for (f = 0; f < RENDERED_FIELDS; f++) {
+		/* No type: none at all, not the event's own (render_type weighed that one). */
+		if (jv_get_kind(fields[f]) == JV_KIND_NULL) {
+			out = jv_object_delete(out, jv_string(template_field_names[f]));
+			jv_free(fields[f]);
+		} else {
+			out = jv_object_set(out, jv_string(template_field_names[f]), fields[f]);
+		}
+	}
 	return json_write_line(out, stdout) == 0 ? 0 : EX_IOERR;
 }
 
@@ -170,6 +192,7 @@ int main(int argc, char **argv)
 	if (opt.file)
 		renderer_load_file(&renderer, opt.file);
 	renderer_load_defaults(&renderer);
+	renderer_set_request(&renderer, reqvars_load(opt.body_file, opt.max_body));
 
 	run.output = opt.output;
 	status = json_inputs_each(argv + optind, argc - optind, opt.max_body, render_one, &run);

@@ -19,6 +19,7 @@
 #include "echobell.h"
 #include "jsonio.h"
 #include "net.h"
+#include "notification.h"
 #include "outcome.h"
 #include "outbox.h"
 #include "spool.h"
@@ -85,7 +86,8 @@ static void usage(FILE *out)
 		"  -u, --url URL          the trigger URL (visible in ps: prefer the two below)\n"
 		"      --url-file FILE    read the URL from FILE (default $ECHOBELL_WEBHOOK_URL,\n"
 		"                         then the file named by $ECHOBELL_URL_FILE)\n"
-		"      --type TYPE        add notificationType: active, time-sensitive or calling\n"
+		"      --type TYPE        notificationType for messages without their own:\n"
+		"                         active, time-sensitive or calling\n"
 		"      --timeout S        seconds for one attempt (default 10)\n"
 		"      --retries N        attempts after the first (default 5)\n"
 		"      --retry-max-time S seconds for all attempts of a message (default 60)\n"
@@ -194,9 +196,8 @@ static struct options parse_options(int argc, char **argv)
 			break;
 		case OPT_URL_FILE: opt.url_file = optarg; break;
 		case OPT_TYPE:
-			if (strcmp(optarg, "active") && strcmp(optarg, "time-sensitive") &&
-			    strcmp(optarg, "calling"))
-				die(EX_USAGE, "--type: %s is not active, time-sensitive or calling", optarg);
+			if (!notification_type_valid(optarg, strlen(optarg)))
+				die(EX_USAGE, "--type: %s is not " NOTIFICATION_TYPES_TEXT, optarg);
 			opt.type = optarg;
 			break;
 		case OPT_TIMEOUT: opt.timeout = parse_seconds(optarg, "--timeout"); break;
@@ -245,9 +246,34 @@ struct run {
 	unsigned long duplicates; /* messages not sent: their event was notified already */
 };
 
-/* The body to POST for one message: the object as compact JSON, with notificationType. */
-static jv message_body(jv message, const struct options *opt)
+/* The body to POST for one message: the object as compact JSON. Its notificationType is
+ * the message's own (asc-render's, per event) when it is one Echobell accepts, else
+ * --type's (the run's default), else none. A value Echobell does not list is never sent:
+ * a warning, and the message goes without it. */
+static jv message_body(jv message, const struct options *opt, unsigned long number)
 {
+	jv own = jv_object_get(jv_copy(message), jv_string("notificationType"));
+	char quoted[80];
+
+	if (jv_get_kind(own) == JV_KIND_STRING &&
+	    notification_type_valid(jv_string_value(own), (size_t)jv_string_length_bytes(jv_copy(own)))) {
+		jv_free(own);
+		return jv_dump_string(message, 0);
+	}
+	if (jv_is_valid(own) && jv_get_kind(own) != JV_KIND_NULL) {
+		if (jv_get_kind(own) == JV_KIND_STRING)
+			notification_type_quote(jv_string_value(own),
+						(size_t)jv_string_length_bytes(jv_copy(own)), quoted,
+						sizeof quoted);
+		else
+			snprintf(quoted, sizeof quoted, "(a%s %s)",
+				 jv_get_kind(own) == JV_KIND_OBJECT || jv_get_kind(own) == JV_KIND_ARRAY ? "n" : "",
+				 jv_kind_name(jv_get_kind(own)));
+		msg_warn("message %lu: notificationType %s is not " NOTIFICATION_TYPES_TEXT
+			 ": left out%s", number, quoted, opt->type ? " (--type used)" : "");
+	}
+	jv_free(own);
+	message = jv_object_delete(message, jv_string("notificationType"));
 	if (opt->type)
 		message = jv_object_set(message, jv_string("notificationType"), jv_string(opt->type));
 	return jv_dump_string(message, 0);
@@ -292,7 +318,7 @@ static int send_message(struct run *run, jv message)
 	char why[512], masked[MASKED_URL_SIZE];
 	jv body;
 
-	body = message_body(message, run->opt);
+	body = message_body(message, run->opt, run->count);
 	if (run->opt->dry_run) {
 		echobell_url_mask(run->url, masked);
 		printf("POST %s\n%s\n", masked, jv_string_value(body));
@@ -430,7 +456,7 @@ static int queue_one(jv message, struct json_reader *reader, const char *label, 
 	}
 	/* The message keeps the event's "id": the agent POSTs it as it is, so whoever
 	 * receives it can tell a repeat too. */
-	body = message_body(message, run->opt);
+	body = message_body(message, run->opt, run->count);
 	rc = write_message(run->opt->dir, body, name);
 	jv_free(body);
 	if (rc != 0) {

@@ -6,20 +6,37 @@
 #include <string.h>
 
 #include "buf.h"
+#include "notification.h"
 #include "timevars.h"
 #include "util.h"
 
 #define TEMPLATE_FILE_MAX (1024 * 1024)
 
 const char *const template_field_names[FIELD_COUNT] = {"title", "body", "externalLink",
-						       "condition"};
+						       "notificationType", "condition"};
+
+/* The layers, in the order they are searched. */
+enum { LAYER_COMMAND_LINE, LAYER_FILE, LAYER_DEFAULTS };
 
 void renderer_init(struct renderer *r)
 {
+	static const char event_link[] = "{{externalLink}}";
+	struct tmpl_error err;
+
 	memset(r, 0, sizeof *r);
-	r->layers[0].origin = "the command line";
-	r->layers[1].origin = "the template file";
-	r->layers[2].origin = "the built-in defaults";
+	r->layers[LAYER_COMMAND_LINE].origin = "the command line";
+	r->layers[LAYER_FILE].origin = "the template file";
+	r->layers[LAYER_DEFAULTS].origin = "the built-in defaults";
+	r->event_link = tmpl_compile(event_link, sizeof event_link - 1, TMPL_TEXT, &err);
+	if (!r->event_link)
+		die(EX_SOFTWARE, "{{externalLink}} does not compile: %s", err.message);
+	r->request = jv_null();
+}
+
+void renderer_set_request(struct renderer *r, jv request)
+{
+	jv_free(r->request);
+	r->request = request;
 }
 
 void renderer_free(struct renderer *r)
@@ -39,6 +56,8 @@ void renderer_free(struct renderer *r)
 		}
 		free(set->entries);
 	}
+	tmpl_free(r->event_link);
+	jv_free(r->request);
 }
 
 static struct template_entry *entry_for(struct template_set *set, const char *key)
@@ -129,7 +148,8 @@ static void load_entry(struct renderer *r, const char *path, const char *key, jv
 	int it;
 
 	if (jv_get_kind(fields) != JV_KIND_OBJECT)
-		die(EX_USAGE, "%s: \"%s\" is not an object of title, body, externalLink, condition",
+		die(EX_USAGE, "%s: \"%s\" is not an object of title, body, externalLink, "
+			      "notificationType, condition",
 		    path, key);
 	for (it = jv_object_iter(fields); jv_object_iter_valid(fields, it);
 	     it = jv_object_iter_next(fields, it)) {
@@ -141,12 +161,12 @@ static void load_entry(struct renderer *r, const char *path, const char *key, jv
 
 		if (f < 0)
 			die(EX_USAGE, "%s: \"%s\": unknown field \"%s\" (title, body, externalLink, "
-				      "condition)", path, key, jv_string_value(name));
+				      "notificationType, condition)", path, key, jv_string_value(name));
 		text = field_text(value, &len);
 		if (!text)
 			die(EX_USAGE, "%s: \"%s\".%s: not a string or an array of strings", path, key,
 			    jv_string_value(name));
-		renderer_add(r, 1, key, (enum template_field)f, text, len);
+		renderer_add(r, LAYER_FILE, key, (enum template_field)f, text, len);
 		free(text);
 		jv_free(name);
 		jv_free(value);
@@ -161,7 +181,7 @@ void renderer_load_file(struct renderer *r, const char *path)
 	int it;
 
 	buf_read_config(&text, path, TEMPLATE_FILE_MAX, "template file");
-	r->layers[1].origin = path;
+	r->layers[LAYER_FILE].origin = path;
 	sets = jv_parse_sized(text.data, (int)text.len);
 	buf_free(&text);
 	if (!jv_is_valid(sets)) {
@@ -186,20 +206,22 @@ void renderer_load_defaults(struct renderer *r)
 
 	for (i = 0; i < default_template_count; i++) {
 		const struct default_template *d = &default_templates[i];
-		renderer_add(r, 2, d->key, FIELD_TITLE, d->title, strlen(d->title));
-		renderer_add(r, 2, d->key, FIELD_BODY, d->body, strlen(d->body));
-		renderer_add(r, 2, d->key, FIELD_LINK, d->link, strlen(d->link));
+		renderer_add(r, LAYER_DEFAULTS, d->key, FIELD_TITLE, d->title, strlen(d->title));
+		renderer_add(r, LAYER_DEFAULTS, d->key, FIELD_BODY, d->body, strlen(d->body));
+		renderer_add(r, LAYER_DEFAULTS, d->key, FIELD_LINK, d->link, strlen(d->link));
 	}
 }
 
-/* The template for a field: the first layer with one, within it the most specific key. */
-static struct template_entry *find(struct renderer *r, jv event, enum template_field field)
+/* The template for a field: the first layer from `from` to `to` with one, within it the
+ * most specific key. */
+static struct template_entry *find_in(struct renderer *r, jv event, enum template_field field,
+				      int from, int to)
 {
 	static const char *const specific[] = {"type", "event", "category"};
 	int layer;
 	size_t k, i;
 
-	for (layer = 0; layer < TEMPLATE_LAYERS; layer++) {
+	for (layer = from; layer <= to; layer++) {
 		struct template_set *set = &r->layers[layer];
 		for (k = 0; k <= 4; k++) {
 			const char *key = k == 0 ? TEMPLATE_ANY_KEY : k == 4 ? "default" : NULL;
@@ -219,46 +241,149 @@ static struct template_entry *find(struct renderer *r, jv event, enum template_f
 	return NULL;
 }
 
+static struct template_entry *find(struct renderer *r, jv event, enum template_field field)
+{
+	return find_in(r, event, field, LAYER_COMMAND_LINE, LAYER_DEFAULTS);
+}
+
 static void warn_once(struct template_entry *e, enum template_field field, const char *why)
 {
+	const char *what = field == FIELD_CONDITION ? "the event is kept"
+			   : field == FIELD_TYPE    ? "left out"
+						    : "rendered empty";
+
 	if (e->warned[field])
 		return;
 	e->warned[field] = 1;
 	if (strcmp(e->key, TEMPLATE_ANY_KEY) == 0)
-		msg_warn("%s template: %s (%s; warned once)", template_field_names[field], why,
-			 field == FIELD_CONDITION ? "the event is kept" : "rendered empty");
+		msg_warn("%s template: %s (%s; warned once)", template_field_names[field], why, what);
 	else
 		msg_warn("\"%s\".%s: %s (%s; warned once)", e->key, template_field_names[field], why,
-			 field == FIELD_CONDITION ? "the event is kept" : "rendered empty");
+			 what);
 }
 
-enum render_result renderer_render(struct renderer *r, jv event, jv fields[3])
+/* Whether the event has the variable name, with a value (null is no value). */
+static int event_has(jv event, const char *name)
 {
-	jv now = r->needs_time ? timevars_now() : jv_null();
+	jv value = jv_object_get(jv_copy(event), jv_string(name));
+	int has = jv_is_valid(value) && jv_get_kind(value) != JV_KIND_NULL;
+
+	jv_free(value);
+	return has;
+}
+
+/* What a template sees besides the event: the request's variables, then the time. */
+static jv builtins_for(struct renderer *r)
+{
+	if (!r->needs_time)
+		return jv_copy(r->request);
+	if (jv_get_kind(r->request) != JV_KIND_OBJECT)
+		return timevars_now();
+	return jv_object_merge(timevars_now(), jv_copy(r->request));
+}
+
+static jv render_with(struct template_entry *e, const struct tmpl *t, enum template_field f,
+		      jv event, jv builtins, struct buf *out)
+{
+	char why[200];
+
+	buf_clear(out);
+	if (t && tmpl_render(t, event, builtins, out, why, sizeof why) != 0 && e)
+		warn_once(e, f, why);
+	return jv_string_sized(out->data ? out->data : "", (int)out->len);
+}
+
+/* The link. Echobell: "When no Link template is set, the value of the externalLink
+ * variable is used". A Link template is the user's: -l or the template file. The
+ * built-in defaults only stand in for a link nobody gave, so an event that carries its
+ * own externalLink keeps it. */
+static jv render_link(struct renderer *r, jv event, jv builtins, struct buf *out)
+{
+	struct template_entry *e =
+		find_in(r, event, FIELD_LINK, LAYER_COMMAND_LINE, LAYER_FILE);
+
+	if (e)
+		return render_with(e, e->compiled[FIELD_LINK], FIELD_LINK, event, builtins, out);
+	if (event_has(event, "externalLink"))
+		return render_with(NULL, r->event_link, FIELD_LINK, event, builtins, out);
+	e = find_in(r, event, FIELD_LINK, LAYER_DEFAULTS, LAYER_DEFAULTS);
+	return render_with(e, e ? e->compiled[FIELD_LINK] : NULL, FIELD_LINK, event, builtins, out);
+}
+
+/* The notification type: a template's, else the event's own notificationType, when it is
+ * one Echobell allows. Empty means none (the channel's, or echobell-send --type); anything
+ * else is left out with a warning. */
+static jv render_type(struct renderer *r, jv event, jv builtins, struct buf *out)
+{
+	struct template_entry *e = find(r, event, FIELD_TYPE);
+	char quoted[80];
+	jv type;
+
+	if (e) {
+		type = render_with(e, e->compiled[FIELD_TYPE], FIELD_TYPE, event, builtins, out);
+	} else {
+		type = jv_object_get(jv_copy(event), jv_string("notificationType"));
+		if (!jv_is_valid(type) || jv_get_kind(type) == JV_KIND_NULL) {
+			jv_free(type);
+			return jv_null();
+		}
+		if (jv_get_kind(type) != JV_KIND_STRING) {
+			msg_warn("the event's notificationType is a%s %s, not " NOTIFICATION_TYPES_TEXT
+				 ": left out",
+				 jv_get_kind(type) == JV_KIND_OBJECT || jv_get_kind(type) == JV_KIND_ARRAY ? "n" : "",
+				 jv_kind_name(jv_get_kind(type)));
+			jv_free(type);
+			return jv_null();
+		}
+	}
+	if (jv_string_length_bytes(jv_copy(type)) == 0) {
+		jv_free(type);
+		return jv_null();
+	}
+	if (notification_type_valid(jv_string_value(type),
+				    (size_t)jv_string_length_bytes(jv_copy(type))))
+		return type;
+	notification_type_quote(jv_string_value(type), (size_t)jv_string_length_bytes(jv_copy(type)),
+				quoted, sizeof quoted);
+	if (!e)
+		msg_warn("the event's notificationType %s is not " NOTIFICATION_TYPES_TEXT
+			 ": left out", quoted);
+	else if (!e->warned[FIELD_TYPE]) {
+		char why[160];
+		snprintf(why, sizeof why, "%s is not " NOTIFICATION_TYPES_TEXT, quoted);
+		warn_once(e, FIELD_TYPE, why);
+	}
+	jv_free(type);
+	return jv_null();
+}
+
+enum render_result renderer_render(struct renderer *r, jv event, jv fields[RENDERED_FIELDS])
+{
+	jv builtins = builtins_for(r);
 	struct template_entry *e = find(r, event, FIELD_CONDITION);
 	struct buf out = BUF_INIT;
 	char why[200];
 	int f;
 
 	if (e) {
-		int keep = tmpl_test(e->compiled[FIELD_CONDITION], event, now, why, sizeof why);
+		int keep = tmpl_test(e->compiled[FIELD_CONDITION], event, builtins, why, sizeof why);
 		/* A condition that cannot be evaluated notifies: better an extra notification
 		 * than a lost one. */
 		if (keep < 0)
 			warn_once(e, FIELD_CONDITION, why);
 		if (keep == 0) {
-			jv_free(now);
+			jv_free(builtins);
 			return RENDER_DROP;
 		}
 	}
-	for (f = FIELD_TITLE; f <= FIELD_LINK; f++) {
+	for (f = FIELD_TITLE; f <= FIELD_BODY; f++) {
 		e = find(r, event, (enum template_field)f);
-		buf_clear(&out);
-		if (e && tmpl_render(e->compiled[f], event, now, &out, why, sizeof why) != 0)
-			warn_once(e, (enum template_field)f, why);
-		fields[f] = jv_string_sized(out.data ? out.data : "", (int)out.len);
+		fields[f] = render_with(e, e ? e->compiled[f] : NULL, (enum template_field)f, event,
+					builtins, &out);
 	}
+	fields[FIELD_LINK] = render_link(r, event, builtins, &out);
+	fields[FIELD_TYPE] = render_type(r, event, builtins, &out);
 	buf_free(&out);
-	jv_free(now);
+	jv_free(builtins);
 	return RENDER_KEEP;
 }

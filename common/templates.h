@@ -9,9 +9,20 @@
 
 #include "tmpl.h"
 
-enum template_field { FIELD_TITLE, FIELD_BODY, FIELD_LINK, FIELD_CONDITION, FIELD_COUNT };
+enum template_field {
+	FIELD_TITLE,
+	FIELD_BODY,
+	FIELD_LINK,
+	FIELD_TYPE, /* notificationType */
+	FIELD_CONDITION,
+	FIELD_COUNT
+};
 
-/* "title", "body", "externalLink", "condition": the names in files and in the output. */
+/* The fields a rendering produces: all but the condition. */
+#define RENDERED_FIELDS FIELD_CONDITION
+
+/* "title", "body", "externalLink", "notificationType", "condition": the names in files and
+ * in the output. */
 extern const char *const template_field_names[FIELD_COUNT];
 
 struct template_entry {
@@ -32,6 +43,9 @@ struct template_set {
 struct renderer {
 	struct template_set layers[TEMPLATE_LAYERS]; /* overrides, file, defaults */
 	int needs_time;                               /* some template names a time variable */
+	struct tmpl *event_link; /* {{externalLink}}: the event's own link, when no Link
+				  * template of the user's applies */
+	jv request;              /* the request's variables (reqvars.h), or null */
 };
 
 /* The key that overrides match every event with. */
@@ -52,9 +66,15 @@ void renderer_load_defaults(struct renderer *r);
 
 enum render_result { RENDER_KEEP, RENDER_DROP };
 
-/* Renders title, body and externalLink for event (borrowed) into fields[0..2] (owned by the
- * caller), or says the event's condition dropped it. */
-enum render_result renderer_render(struct renderer *r, jv event, jv fields[3]);
+/* The request's own variables (header, bodyAsText, the payload's top-level keys), looked up
+ * after the event's fields and before Echobell's time variables; consumed. */
+void renderer_set_request(struct renderer *r, jv request);
+
+/* Renders title, body, externalLink and notificationType for event (borrowed) into
+ * fields[0..RENDERED_FIELDS-1] (owned by the caller), or says the event's condition dropped
+ * it. fields[FIELD_TYPE] is a string only when the message has a notificationType that
+ * Echobell allows, else null. */
+enum render_result renderer_render(struct renderer *r, jv event, jv fields[RENDERED_FIELDS]);
 
 /* The built-in defaults, for renderer_load_defaults and the man page. */
 struct default_template {

@@ -269,7 +269,7 @@ EOF_T
 	file=$(write_templates <<<'{"default": {"titel": "x"}}')
 	run --separate-stderr asc-render -f "$file" </dev/null
 	assert_failure 64
-	[ "$stderr" = "asc-render: error: $file: \"default\": unknown field \"titel\" (title, body, externalLink, condition)" ]
+	[ "$stderr" = "asc-render: error: $file: \"default\": unknown field \"titel\" (title, body, externalLink, notificationType, condition)" ]
 	file=$(write_templates <<<'{"default": {"title": 5}}')
 	run --separate-stderr asc-render -f "$file" </dev/null
 	assert_failure 64
@@ -358,6 +358,162 @@ EOF_G
 	assert_output https://appstoreconnect.apple.com/apps/6447123456/distribution
 }
 
+# Echobell: "When no Link template is set, the value of the externalLink variable is used".
+@test "externalLink: -l, then the template file, then the event's own, then the built-in default" {
+	# The issue's own example: the built-in default no longer overwrites the event's link.
+	run --separate-stderr asc-render --only -t x -b y <<<'{"externalLink":"https://example.com/a"}'
+	assert_success
+	assert_output '{"title":"x","body":"y","externalLink":"https://example.com/a"}'
+	# Kept in place in the whole event too.
+	run --separate-stderr asc-render -t x -b y <<<'{"externalLink":"https://example.com/a","n":1}'
+	assert_output '{"externalLink":"https://example.com/a","n":1,"title":"x","body":"y"}'
+	# -l is a Link template: it wins.
+	run --separate-stderr asc-render --only -t x -b y -l 'https://l/{{n}}' <<<'{"externalLink":"https://example.com/a","n":1}'
+	assert_output '{"title":"x","body":"y","externalLink":"https://l/1"}'
+	run --separate-stderr asc-render --only -t x -b y -l '' <<<'{"externalLink":"https://example.com/a"}'
+	assert_output '{"title":"x","body":"y","externalLink":""}'
+	# A template file's externalLink for the event's key (here "default") wins too.
+	file=$(write_templates <<<'{"default": {"externalLink": "https://file/{{n}}"}}')
+	run --separate-stderr asc-render --only -f "$file" -t x -b y <<<'{"externalLink":"https://example.com/a","n":2}'
+	assert_output '{"title":"x","body":"y","externalLink":"https://file/2"}'
+	# One for another key does not apply: the event's own stays.
+	file=$(write_templates <<<'{"testFlight": {"externalLink": "https://file/tf"}}')
+	run --separate-stderr asc-render --only -f "$file" -t x -b y <<<'{"category":"appStore","externalLink":"https://example.com/a"} {"category":"testFlight","externalLink":"https://example.com/b"}'
+	assert_output "$(printf '%s\n' '{"title":"x","body":"y","externalLink":"https://example.com/a"}' '{"title":"x","body":"y","externalLink":"https://file/tf"}')"
+	# The value as {{externalLink}} renders it: "" is a link of its own (none), a number
+	# prints as JavaScript prints it; null or absent is no value: the built-in default.
+	run --separate-stderr asc-render --only -t x -b y <<<'{"externalLink":""} {"externalLink":5} {"externalLink":null} {}'
+	assert_output "$(printf '%s\n' '{"title":"x","body":"y","externalLink":""}' '{"title":"x","body":"y","externalLink":"5"}' \
+		'{"title":"x","body":"y","externalLink":"https://appstoreconnect.apple.com/apps"}' '{"title":"x","body":"y","externalLink":"https://appstoreconnect.apple.com/apps"}')"
+	[ -z "$stderr" ]
+	# A link in the event is data, never a template.
+	run --separate-stderr asc-render --only -t x -b y <<<'{"externalLink":"{{now}}"}'
+	assert_output '{"title":"x","body":"y","externalLink":"{{now}}"}'
+}
+
+# The request's variables, as asc-http hands them to its handler: CGI variables and the body.
+@test "header: the request's headers by lower-case name, from the CGI variables; absent outside a request" {
+	run --separate-stderr env -i PATH="$PATH" GATEWAY_INTERFACE=CGI/1.1 CONTENT_TYPE='application/json; charset=utf-8' \
+		CONTENT_LENGTH=17 HTTP_X_APPLE_SIGNATURE=hmacsha256=0a1b HTTP_USER_AGENT='Mozilla/5.0 (x)' HTTP_HOST=r.test \
+		asc-render --only -l '' -t '{{header["x-apple-signature"]}}|{{header["content-type"]}}|{{header["content-length"]}}|{{header.host}}|{{header["X-Apple-Signature"]}}|{{header["user-agent"].includes("Mozilla")}}' \
+		-b '{{header}}' <<<'{}'
+	assert_success
+	assert_equal "$(jq -r .title <<<"$output")" 'hmacsha256=0a1b|application/json; charset=utf-8|17|r.test||true'
+	assert_equal "$(jq -r .body <<<"$output" | jq -cS .)" '{"content-length":"17","content-type":"application/json; charset=utf-8","host":"r.test","user-agent":"Mozilla/5.0 (x)","x-apple-signature":"hmacsha256=0a1b"}'
+	# Without GATEWAY_INTERFACE the HTTP_* variables are a shell's, not a request's.
+	run --separate-stderr env -i PATH="$PATH" HTTP_X_APPLE_SIGNATURE=hmacsha256=0a1b HTTP_PROXY=http://proxy.test \
+		asc-render --only -l '' -t '[{{header}}|{{header["x-apple-signature"]}}|{{header.proxy}}|{{bodyAsText}}]' -b '' <<<'{}'
+	assert_output '{"title":"[|||]","body":"","externalLink":""}'
+	[ -z "$stderr" ]
+	# An event's own field of the same name wins, as over the time variables.
+	run --separate-stderr env -i PATH="$PATH" GATEWAY_INTERFACE=CGI/1.1 HTTP_HOST=r.test \
+		asc-render --only -l '' -b '' -t '{{header.host}}' <<<'{"header":{"host":"mine"}}'
+	assert_output '{"title":"mine","body":"","externalLink":""}'
+}
+
+@test "--body-file: bodyAsText is the body byte for byte, and its top-level keys are variables" {
+	# Odd spacing, an escape, CRLF and no final newline: re-serialising would change each.
+	printf '{ "data" :{"type":"appStoreVersionAppVersionStateUpdated",\r\n "attributes":{"newValue":"caf\\u00e9"}}, "n": 1.50}' >"$BATS_TEST_TMPDIR/body"
+	run --separate-stderr asc-render --only --body-file "$BATS_TEST_TMPDIR/body" -l '' \
+		-t '{{data.type}} {{data.attributes.newValue}} {{n}} {{bodyAsText.length}}' -b '{{bodyAsText}}' <<<'{}'
+	assert_success
+	assert_equal "$(jq -r .title <<<"$output")" "appStoreVersionAppVersionStateUpdated café 1.5 $(wc -c <"$BATS_TEST_TMPDIR/body")"
+	jq -j .body <<<"$output" >"$BATS_TEST_TMPDIR/rendered"
+	cmp "$BATS_TEST_TMPDIR/body" "$BATS_TEST_TMPDIR/rendered"
+	# The event's fields win over the payload's keys, and those over the built-ins.
+	printf '{"data":"payload","n":"payload","hour":"payload"}' >"$BATS_TEST_TMPDIR/body2"
+	run --separate-stderr asc-render --only --body-file "$BATS_TEST_TMPDIR/body2" -l '' -b '' -t '{{data}} {{n}} {{hour}}' <<<'{"n":"event"}'
+	assert_output '{"title":"payload event payload","body":"","externalLink":""}'
+	# A body that is not a JSON object is text only; an empty one is "".
+	printf 'plain text\n' >"$BATS_TEST_TMPDIR/text"
+	run --separate-stderr asc-render --only --body-file "$BATS_TEST_TMPDIR/text" -l '' -b '' -t '[{{bodyAsText}}]' <<<'{}'
+	assert_output '{"title":"[plain text\n]","body":"","externalLink":""}'
+	: >"$BATS_TEST_TMPDIR/empty"
+	run --separate-stderr asc-render --only --body-file "$BATS_TEST_TMPDIR/empty" -l '' -b '' -t '[{{bodyAsText}}]' <<<'{}'
+	assert_output '{"title":"[]","body":"","externalLink":""}'
+	# Without --body-file there is no bodyAsText.
+	run --separate-stderr asc-render --only -l '' -b '' -t '[{{bodyAsText}}]' <<<'{}'
+	assert_output '{"title":"[]","body":"","externalLink":""}'
+}
+
+@test "--body-file /dev/fd/N reads from the first byte, whatever was read through N before" {
+	printf '{"data":{"id":"1"}}' >"$BATS_TEST_TMPDIR/body"
+	run sh -c 'exec 5<"$1"; cat <&5 >/dev/null; asc-render --only -l "" -b "" -t "{{bodyAsText}}" --body-file /dev/fd/5 <<EOF
+{}
+EOF' sh "$BATS_TEST_TMPDIR/body"
+	assert_success
+	assert_output '{"title":"{\"data\":{\"id\":\"1\"}}","body":"","externalLink":""}'
+}
+
+@test "--body-file errors: missing 66, over --max-body 65, nothing written" {
+	run --separate-stderr asc-render --only --body-file "$BATS_TEST_TMPDIR/none" <<<'{}'
+	assert_failure 66
+	assert_output ''
+	[ "$stderr" = "asc-render: error: cannot open the body file $BATS_TEST_TMPDIR/none: No such file or directory" ]
+	head -c 2049 /dev/zero | tr '\0' ' ' >"$BATS_TEST_TMPDIR/big"
+	run --separate-stderr asc-render --only --max-body 2K --body-file "$BATS_TEST_TMPDIR/big" <<<'{}'
+	assert_failure 65
+	assert_output ''
+	[ "$stderr" = "asc-render: error: the body file $BATS_TEST_TMPDIR/big is larger than 2048 bytes (--max-body)" ]
+	head -c 2048 /dev/zero | tr '\0' ' ' >"$BATS_TEST_TMPDIR/big"
+	run --separate-stderr asc-render --only --max-body 2K --body-file "$BATS_TEST_TMPDIR/big" -l '' -b '' -t '{{bodyAsText.length}}' <<<'{}'
+	assert_output '{"title":"2048","body":"","externalLink":""}'
+}
+
+@test "notificationType: an expression per event; only Echobell's three values; empty is none" {
+	events='{"severity":"error"} {"severity":"warning"} {"severity":"info"}'
+	run --separate-stderr asc-render --only -t x -b '' -l '' -n '{{severity == "error" ? "time-sensitive" : severity == "warning" ? "calling" : "active"}}' <<<"$events"
+	assert_success
+	assert_output "$(printf '%s\n' '{"title":"x","body":"","externalLink":"","notificationType":"time-sensitive"}' \
+		'{"title":"x","body":"","externalLink":"","notificationType":"calling"}' '{"title":"x","body":"","externalLink":"","notificationType":"active"}')"
+	[ -z "$stderr" ]
+	# Empty: no notificationType (the channel's own choice, or echobell-send --type).
+	run --separate-stderr asc-render --only -t x -b '' -l '' -n '{{severity == "error" ? "time-sensitive" : ""}}' <<<"$events"
+	assert_output "$(printf '%s\n' '{"title":"x","body":"","externalLink":"","notificationType":"time-sensitive"}' \
+		'{"title":"x","body":"","externalLink":""}' '{"title":"x","body":"","externalLink":""}')"
+	[ -z "$stderr" ]
+	# Anything else: left out, one warning per template, its value quoted and escaped.
+	run --separate-stderr asc-render --only -t x -b '' -l '' -n '{{severity == "info" ? "active" : "Time-Sensitive\n"}}' <<<"$events"
+	assert_success
+	assert_output "$(printf '%s\n' '{"title":"x","body":"","externalLink":""}' '{"title":"x","body":"","externalLink":""}' \
+		'{"title":"x","body":"","externalLink":"","notificationType":"active"}')"
+	[ "$stderr" = 'asc-render: warning: notificationType template: "Time-Sensitive\u000a" is not active, time-sensitive or calling (left out; warned once)' ]
+	# Long values are cut, never printed whole.
+	run --separate-stderr asc-render -q --only -t x -b '' -l '' -n "$(printf 'a%.0s' $(seq 200))" <<<'{}'
+	assert_output '{"title":"x","body":"","externalLink":""}'
+	run --separate-stderr asc-render --only -t x -b '' -l '' -n "$(printf 'a%.0s' $(seq 200))" <<<'{}'
+	[ "$stderr" = "asc-render: warning: notificationType template: \"$(printf 'a%.0s' $(seq 74))... is not active, time-sensitive or calling (left out; warned once)" ]
+}
+
+@test "notificationType: from the template file's most specific key; the event's own when none applies" {
+	file=$(write_templates <<'EOF_N'
+{"default": {"notificationType": "active"},
+ "appStore": {"notificationType": "{{newState == \"REJECTED\" ? \"calling\" : \"\"}}"}}
+EOF_N
+)
+	run --separate-stderr asc-render --only -f "$file" -t x -b '' -l '' <<<'{"category":"appStore","newState":"REJECTED"} {"category":"appStore","newState":"READY_FOR_SALE"} {"category":"build"}'
+	assert_output "$(printf '%s\n' '{"title":"x","body":"","externalLink":"","notificationType":"calling"}' \
+		'{"title":"x","body":"","externalLink":""}' '{"title":"x","body":"","externalLink":"","notificationType":"active"}')"
+	# -n wins over the file.
+	run --separate-stderr asc-render --only -f "$file" -n time-sensitive -t x -b '' -l '' <<<'{"category":"appStore"}'
+	assert_output '{"title":"x","body":"","externalLink":"","notificationType":"time-sensitive"}'
+	# No template: the event's own value, checked the same way (the built-in defaults set none).
+	run --separate-stderr asc-render -t x -b '' -l '' <<<'{"notificationType":"calling","n":1} {"notificationType":"loud","n":2} {"notificationType":7,"n":3} {"notificationType":null,"n":4}'
+	assert_output "$(printf '%s\n' '{"notificationType":"calling","n":1,"title":"x","body":"","externalLink":""}' \
+		'{"n":2,"title":"x","body":"","externalLink":""}' '{"n":3,"title":"x","body":"","externalLink":""}' '{"n":4,"title":"x","body":"","externalLink":""}')"
+	[ "$stderr" = "$(printf '%s\n' 'asc-render: warning: the event'"'"'s notificationType "loud" is not active, time-sensitive or calling: left out' \
+		'asc-render: warning: the event'"'"'s notificationType is a number, not active, time-sensitive or calling: left out')" ]
+	# A template that renders empty takes the event's own away too.
+	run --separate-stderr asc-render -t x -b '' -l '' -n '' <<<'{"notificationType":"calling"}'
+	assert_output '{"title":"x","body":"","externalLink":""}'
+	# The built-in defaults give none.
+	run sh -c 'asc-parse -q <"$1" | asc-render --only | jq -c "has(\"notificationType\")"' sh "$FIXTURES/asc/app-version-rejected.json"
+	assert_output false
+	# --text shows it on a line of its own, only when there is one.
+	run --separate-stderr asc-render --text -t T -b B -l L -n '{{n == 1 ? "calling" : ""}}' <<<'{"n":1} {"n":2}'
+	assert_output "$(printf 'Title: T\nBody:  B\nLink:  L\nType:  calling\n\nTitle: T\nBody:  B\nLink:  L\n')"
+}
+
 @test "input that is not an object is skipped with 65; not JSON too" {
 	run --separate-stderr asc-render --only -t x -b '' -l '' <<<'[1] {"a":1} nope'
 	assert_failure 65
@@ -396,4 +552,13 @@ EOF_G
 	run valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
 		"$ASCBELL_BIN/asc-render" -t '{{ a && }}' </dev/null
 	assert_failure 64
+	# The request's variables, links and notification types of every kind.
+	printf '{"data":{"type":"x"},"n":[1]}' >"$BATS_TEST_TMPDIR/body"
+	printf '{"externalLink":"l","notificationType":"calling"}\n{"externalLink":null,"notificationType":"bad"}\n{"notificationType":[1]}\n' >"$BATS_TEST_TMPDIR/typed"
+	run env GATEWAY_INTERFACE=CGI/1.1 HTTP_X_A=1 CONTENT_TYPE=text/plain valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+		"$ASCBELL_BIN/asc-render" -q --body-file "$BATS_TEST_TMPDIR/body" -t '{{header}}{{bodyAsText}}{{data.type}}{{now}}' -n '{{notificationType}}' "$BATS_TEST_TMPDIR/typed" "$BATS_TEST_TMPDIR/events"
+	assert_failure 65
+	run valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+		"$ASCBELL_BIN/asc-render" -q --text "$BATS_TEST_TMPDIR/typed"
+	assert_success
 }

@@ -368,7 +368,7 @@ wait_exit() {
 	assert_equal "$(fake_requests)" 0
 }
 
-@test "--type adds notificationType; an unknown type is 64" {
+@test "--type adds notificationType to a message without one; an unknown type is 64" {
 	start_fake
 	export ECHOBELL_WEBHOOK_URL="$FAKE_URL"
 	run --separate-stderr echobell-send --type time-sensitive <<<'{"title":"t"}'
@@ -376,6 +376,42 @@ wait_exit() {
 	assert_equal "$(cat "$FAKE_DIR/bodies")" '{"title":"t","notificationType":"time-sensitive"}'
 	run --separate-stderr echobell-send --type loud <<<'{}'
 	assert_failure 64
+}
+
+@test "notificationType on the wire: the message's own wins over --type; others left out with a warning" {
+	start_fake
+	export ECHOBELL_WEBHOOK_URL="$FAKE_URL"
+	run --separate-stderr echobell-send --type active <<<'{"t":1,"notificationType":"calling"} {"t":2,"notificationType":"time-sensitive"} {"t":3} {"t":4,"notificationType":"Calling"} {"t":5,"notificationType":null} {"t":6,"notificationType":7}'
+	assert_success
+	assert_equal "$(cat "$FAKE_DIR/bodies")" "$(printf '%s\n' '{"t":1,"notificationType":"calling"}' '{"t":2,"notificationType":"time-sensitive"}' \
+		'{"t":3,"notificationType":"active"}' '{"t":4,"notificationType":"active"}' '{"t":5,"notificationType":"active"}' '{"t":6,"notificationType":"active"}')"
+	[ "$stderr" = "$(printf '%s\n' 'echobell-send: warning: message 4: notificationType "Calling" is not active, time-sensitive or calling: left out (--type used)' \
+		'echobell-send: warning: message 6: notificationType (a number) is not active, time-sensitive or calling: left out (--type used)')" ]
+	# The exact bytes of one request: the message's own type, where it was.
+	body='{"title":"t","notificationType":"calling","body":"b"}'
+	assert_equal "$(cat "$FAKE_DIR/request.1")" "$(printf 'POST /t/%s HTTP/1.1\r\nHost: 127.0.0.1:%s\r\nAccept: */*\r\nContent-Type: application/json\r\nUser-Agent: ascbell/0.1.0\r\nContent-Length: 36\r\n\r\n{"t":1,"notificationType":"calling"}' "$FAKE_TOKEN" "$FAKE_PORT")"
+	# Without --type, a bad value is simply left out; a good one goes as it is.
+	rm -f "$FAKE_DIR/bodies"
+	run --separate-stderr echobell-send <<<'{"title":"t","notificationType":"loud\u0007","body":"b"} '"$body"
+	assert_success
+	assert_equal "$(cat "$FAKE_DIR/bodies")" "$(printf '%s\n' '{"title":"t","body":"b"}' "$body")"
+	[ "$stderr" = 'echobell-send: warning: message 1: notificationType "loud\u0007" is not active, time-sensitive or calling: left out' ]
+	assert_equal "$(tail -c ${#body} "$FAKE_DIR/request.8")" "$body"
+}
+
+@test "notificationType from asc-render's template reaches Echobell per event" {
+	start_fake
+	export ECHOBELL_WEBHOOK_URL="$FAKE_URL"
+	run --separate-stderr sh -c 'asc-render --only -t "{{n}}" -b "" -l "" -n "{{severity == \"error\" ? \"time-sensitive\" : \"active\"}}" | echobell-send --type calling' <<<'{"n":1,"severity":"error"} {"n":2,"severity":"info"}'
+	assert_success
+	assert_equal "$(cat "$FAKE_DIR/bodies")" "$(printf '%s\n' '{"title":"1","body":"","externalLink":"","notificationType":"time-sensitive"}' '{"title":"2","body":"","externalLink":"","notificationType":"active"}')"
+}
+
+@test "--queue: the outbox holds the notificationType that will be sent" {
+	run --separate-stderr echobell-send --queue "$BATS_TEST_TMPDIR/outbox" --type active <<<'{"n":1,"notificationType":"calling"} {"n":2,"notificationType":"ring"}'
+	assert_success
+	run cat "$BATS_TEST_TMPDIR"/outbox/new/*
+	assert_output "$(printf '{"n":1,"notificationType":"calling"}\n{"n":2,"notificationType":"active"}')"
 }
 
 @test "input that is not JSON or not an object: 65, nothing sent for it, the rest sent" {

@@ -329,3 +329,32 @@ notifications() {
 	assert_equal "$(jq -r .title "$FAKE_DIR/bodies")" '💬 MyApp 2.3: New TestFlight feedback'
 	assert_equal "$(jq -r .body "$FAKE_DIR/bodies" | head -n 3)" "$(printf '“The "Buy" button\nis cut off 😀”\nFrom Kim Lee on iPhone15,2 (18.1)')"
 }
+
+# A template written for App Store Connect pointed straight at Echobell (the payload's
+# keys, header, bodyAsText) renders the same through the receiver; notificationType per event.
+@test "Echobell's request variables through the receiver: header, bodyAsText byte for byte, data; notificationType per event" {
+	start_fake
+	export ECHOBELL_WEBHOOK_URL="$FAKE_URL"
+	cat >"$BATS_TEST_TMPDIR/templates.json" <<'EOF_T'
+{"default": {"title": "{{data.type}} {{data.attributes.newValue}} {{header[\"content-type\"]}} {{header.host}}",
+             "body": "{{bodyAsText}}",
+             "externalLink": "{{header[\"x-apple-signature\"]}}",
+             "notificationType": "{{severity == \"error\" ? \"time-sensitive\" : \"active\"}}"}}
+EOF_T
+	export ASCBELL_TEMPLATES="$BATS_TEST_TMPDIR/templates.json"
+	start_receiver
+	# Spacing, an escape and CRLF that any re-serialisation would lose.
+	printf '{ "data": {"type":"appStoreVersionAppVersionStateUpdated", "id":"0b4d2b71-0c6a-4f3e-8b15-7a2c9e0d6f43",\r\n "version":1,"attributes":{"newValue":"REJECTED","oldValue":"IN_REVIEW","timestamp":"2026-03-03T09:41:02Z","note":"caf\\u00e9"}}}\n' >"$BATS_TEST_TMPDIR/rejected.json"
+	deliver "$BATS_TEST_TMPDIR/rejected.json"
+	assert_equal "$CODE" 200
+	deliver "$FIXTURES/asc/ping.json"
+	assert_equal "$CODE" 200
+	run jq -c '[.title, .externalLink, .notificationType]' "$FAKE_DIR/bodies"
+	assert_output "$(printf '%s\n' \
+		"[\"appStoreVersionAppVersionStateUpdated REJECTED application/json receiver.test\",\"$(asc-verify --sign <"$BATS_TEST_TMPDIR/rejected.json")\",\"time-sensitive\"]" \
+		"[\"webhookPingCreated  application/json receiver.test\",\"$(asc-verify --sign <"$FIXTURES/asc/ping.json")\",\"active\"]")"
+	head -n 1 "$FAKE_DIR/bodies" | jq -j .body >"$BATS_TEST_TMPDIR/body-as-text"
+	cmp "$BATS_TEST_TMPDIR/rejected.json" "$BATS_TEST_TMPDIR/body-as-text"
+	tail -n 1 "$FAKE_DIR/bodies" | jq -j .body >"$BATS_TEST_TMPDIR/body-as-text"
+	cmp "$FIXTURES/asc/ping.json" "$BATS_TEST_TMPDIR/body-as-text"
+}
