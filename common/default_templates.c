@@ -66,8 +66,10 @@ const struct default_template default_templates[] = {
 	{"betaFeedbackCrashSubmissionCreated", "💥 " APP "TestFlight crash report",
 	 FROM_TESTER "Open the crash log in TestFlight or Xcode's Organizer.\n" WHEN, FEEDBACK_PAGE},
 
+	/* The title says the state; the body adds the change only when there was an old state
+	 * ("Now Complete" under "Build 143 Complete" says nothing new). */
 	{"build", EMOJI APP "Build {{build ? build + \" \" : \"\"}}{{status}}",
-	 "{{message}}\n"
+	 "{{oldStatus ? message + \"\\n\" : \"\"}}"
 	 /* Apple's reasons for a failed upload (asc-enrich: "ITMS-90683: Missing purpose
 	  * string in Info.plist"), one a line: what the developer needs to fix. */
 	 "{{errorSummary ? errorSummary + \"\\n\" : \"\"}}"
