@@ -37,11 +37,12 @@ UNIT_SRC   = $(sort $(wildcard tests/unit/*.c))
 UNIT_BINS  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 LIBS_test_http = -lhttp_parser
 LIBS_test_tmpl_fuzz = -ljq -lm
+LIBS_test_links = -ljq
 
 MANPAGES = $(sort $(wildcard man/*.1 man/*.7))
 SCRIPTS  = scripts/asc-receiver scripts/asc-replay scripts/asc-ping
 
-.PHONY: all check test unit bats bootstrap run install uninstall clean sanitize bench fuzz fuzz-build valgrind
+.PHONY: all check test unit bats golden bootstrap run install uninstall clean sanitize bench fuzz fuzz-build valgrind
 all: bootstrap-if-needed $(BINS)
 
 # `make` on a fresh machine installs the build dependencies first; CI and `make check`
@@ -78,6 +79,11 @@ bats: $(BINS)
 	ASCBELL_BIN=$(abspath $(BUILD)/bin) bats --tap tests
 
 test: unit bats
+
+# Rewrites tests/golden/*.txt (every fixture as the phone shows it) after a deliberate
+# change of wording; the diff is what a reviewer reads.
+golden: $(BINS)
+	GOLDEN_UPDATE=1 ASCBELL_BIN=$(abspath $(BUILD)/bin) bats --tap tests/golden.bats
 
 check: bootstrap
 	$(MAKE) all

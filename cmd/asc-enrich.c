@@ -11,6 +11,7 @@
 #include "jsoncache.h"
 #include "jsonget.h"
 #include "jsonio.h"
+#include "links.h"
 #include "util.h"
 
 #define CACHE_FRESH (24 * 3600) /* app names and bundle ids rarely change */
@@ -196,7 +197,7 @@ static jv app_details(struct enricher *e, const char *app_id)
 }
 
 /* What cannot change about a build, from a build document that included its app and
- * preReleaseVersion: {"build": number, "app": app id, "version", "platform"}. Kept for good
+ * preReleaseVersion: {"build": number, "id", "app": app id, "version", "platform"}. Kept for good
  * (an answer that lacks the app is not kept). Borrows doc. */
 static jv build_facts_from(struct enricher *e, jv doc)
 {
@@ -204,6 +205,7 @@ static jv build_facts_from(struct enricher *e, jv doc)
 	jv app = related(doc, data, "app"), prv = related(doc, data, "preReleaseVersion");
 	jv facts = put(jv_object(), "build", json_get_path(data, "attributes", "version", NULL));
 
+	facts = put(facts, "id", jv_copy(id)); /* for the build's page */
 	facts = put(facts, "app", json_get_string(app, "id"));
 	facts = put(facts, "version", json_get_path(prv, "attributes", "version", NULL));
 	facts = put(facts, "platform", json_get_path(prv, "attributes", "platform", NULL));
@@ -228,7 +230,7 @@ static jv build_facts(struct enricher *e, jv build_id)
 		return jv_object();
 	facts = jsoncache_read(e->cache, "builds", args[0], 0);
 	if (jv_is_valid(facts))
-		return facts;
+		return put_new(facts, "id", jv_copy(build_id)); /* kept before ids were */
 	doc = fetch(e, ASC_BUILD, args);
 	if (!jv_is_valid(doc))
 		return jv_object();
@@ -237,10 +239,11 @@ static jv build_facts(struct enricher *e, jv build_id)
 	return facts;
 }
 
-/* The event gains what a build says (its number, version, platform); its app id goes to
- * *app_id. Consumes facts. */
+/* The event gains what a build says (its id, for its page; its number, version, platform);
+ * its app id goes to *app_id. Consumes facts. */
 static jv apply_build(jv event, jv facts, jv *app_id)
 {
+	event = put_new(event, "buildId", json_get(facts, "id"));
 	event = put_new(event, "build", json_get(facts, "build"));
 	event = put_new(event, "version", json_get(facts, "version"));
 	event = put_new(event, "platform", json_get(facts, "platform"));
@@ -444,10 +447,9 @@ static jv enrich(struct enricher *e, jv event)
 		app = jv_object_set(app, jv_string("url"), app_store_connect_url(aid));
 		jv_free(details);
 		event = jv_object_set(event, jv_string("app"), jv_copy(app));
-		if (is_string(type) && !strncmp(jv_string_value(type), "betaFeedback", 12))
-			event = jv_object_set(event, jv_string("feedbackUrl"),
-					      jv_string_fmt("https://appstoreconnect.apple.com/apps/%s/testflight/ios", aid));
 	}
+	/* Now that the app, platform and build are known, the pages of the thing itself. */
+	event = links_add(event);
 	if (is_string(e->error)) {
 		msg_warn("%s (the event goes on without it)", jv_string_value(e->error));
 		event = jv_object_set(event, jv_string("enrichError"), e->error);

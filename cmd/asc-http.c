@@ -55,6 +55,7 @@ struct options {
 struct exchange {
 	const struct options *opt;
 	double start;
+	time_t arrived; /* for $ASCBELL_RECEIVED */
 	char peer[64], peer_port[16];
 	struct http_request req;
 	struct buf raw;          /* the request's bytes as read, for the spool */
@@ -670,6 +671,14 @@ static int run_command(struct exchange *x)
 		snprintf(spool_file, sizeof spool_file, "%s/new/%s", x->opt->spool, x->spool_name);
 		setenv("ASC_SPOOL_FILE", spool_file, 1);
 	}
+	/* When the request arrived, for events that carry no time of their own (asc-parse). A
+	 * value already there is asc-replay's: the time the saved request first arrived. */
+	if (!getenv("ASCBELL_RECEIVED") || !*getenv("ASCBELL_RECEIVED")) {
+		struct tm tm;
+		char received[32];
+		if (gmtime_r(&x->arrived, &tm) && strftime(received, sizeof received, "%Y-%m-%dT%H:%M:%SZ", &tm))
+			setenv("ASCBELL_RECEIVED", received, 1);
+	}
 	if (handler_run(x->opt->command, x->req.body.data ? x->req.body.data : "", x->req.body.len,
 			x->opt->handler_timeout, &result) != 0) {
 		msg_error("cannot run %s: %s", x->opt->command[0], strerror(errno));
@@ -779,6 +788,7 @@ int main(int argc, char **argv)
 	memset(&x, 0, sizeof x);
 	x.opt = &opt;
 	x.start = monotonic_seconds();
+	x.arrived = time(NULL);
 	x.query = "";
 	find_peer(&x);
 	limits.max_body = opt.max_body;

@@ -3,14 +3,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "event.h"
 #include "jqprog.h"
 #include "jsonio.h"
+#include "localtime.h"
 #include "util.h"
 
 struct options {
 	struct event_options event;
+	int received_fixed; /* $ASCBELL_RECEIVED gave the arrival; else each payload's is now */
 	char **events; /* --events, split at commas */
 	size_t event_count;
 	const char *jq_program;
@@ -40,7 +43,11 @@ static void usage(FILE *out)
 		"  -h, --help            this text\n"
 		"  -V, --version         the version\n"
 		"\n"
-		"Exit: 0 done, 65 some input was skipped (not JSON, not a payload), 64 bad usage.\n",
+		"Environment: ASCBELL_TZ, the zone of eventDate (IANA name, default UTC);\n"
+		"ASCBELL_RECEIVED, when the request arrived (set by asc-http).\n"
+		"\n"
+		"Exit: 0 done, 65 some input was skipped (not JSON, not a payload), 64 bad usage,\n"
+		"78 a bad ASCBELL_TZ, ASCBELL_RECEIVED or ASC_APP_ID.\n",
 		progname);
 }
 
@@ -129,6 +136,14 @@ static struct options parse_options(int argc, char **argv)
 	if (!opt.event.app_name)
 		opt.event.app_name = nonempty_env("ASC_APP_NAME");
 	check_event_names(&opt);
+	if (localtime_init() != 0)
+		die(EX_CONFIG, "ASCBELL_TZ: not a time zone this machine knows: %s (an IANA name "
+			       "such as Europe/Berlin, from /usr/share/zoneinfo)", getenv("ASCBELL_TZ"));
+	if (nonempty_env("ASCBELL_RECEIVED")) {
+		if (instant_parse(getenv("ASCBELL_RECEIVED"), &opt.event.received) != 0)
+			die(EX_CONFIG, "ASCBELL_RECEIVED: not a time like 2026-03-02T14:05:19Z");
+		opt.received_fixed = 1;
+	}
 	return opt;
 }
 
@@ -142,7 +157,12 @@ static int parse_one(jv payload, struct json_reader *reader, const char *label, 
 {
 	struct parse_run *run = ctx;
 	int unknown;
-	jv event = event_from_payload(payload, &run->opt->event, &unknown);
+	struct event_options event_opt = run->opt->event;
+	jv event;
+
+	if (!run->opt->received_fixed)
+		event_opt.received = time(NULL);
+	event = event_from_payload(payload, &event_opt, &unknown);
 
 	if (!jv_is_valid(event)) {
 		jv msg = jv_invalid_get_msg(event);

@@ -10,16 +10,29 @@
 #define APP "{{app.name ? app.name + (version ? \" \" + version : \"\") + \": \" : \"\"}}"
 #define WHEN "{{eventType}} · {{eventDate || iso}}"
 #define ASC "https://appstoreconnect.apple.com/apps"
+/* The page of the thing itself when asc-parse or asc-enrich could name it (links.h), else
+ * the next page up: TestFlight's, the app's, App Store Connect's list of apps. */
 #define APP_PAGE "{{app.url || \"" ASC "\"}}"
-#define TESTFLIGHT_EXPR "(app.id ? \"" ASC "/\" + app.id + \"/testflight/ios\" : \"" ASC "\")"
-#define TESTFLIGHT_PAGE "{{" TESTFLIGHT_EXPR "}}"
-#define FEEDBACK_PAGE "{{feedbackUrl || " TESTFLIGHT_EXPR "}}"
+#define VERSION_PAGE "{{versionUrl || app.url || \"" ASC "\"}}"
+#define BUILD_PAGE "{{buildUrl || testflightUrl || app.url || \"" ASC "\"}}"
+#define FEEDBACK_PAGE "{{feedbackUrl || testflightUrl || app.url || \"" ASC "\"}}"
+/* "iOS 2.3: " before what happened to a version or a build, when the API said. */
+#define WHICH(prefix) "{{version ? (platformName ? platformName + \" \" : \"" prefix "\") + version + " \
+		      "(build ? \" (\" + build + \")\" : \"\") + \": \" : \"\"}}"
+#define FROM_TESTER \
+	"{{feedback ? \"“\" + feedback + \"”\\n\" : \"\"}}" \
+	"{{tester.name || tester.email ? \"From \" + (tester.name || tester.email) : \"From a tester\"}}" \
+	"{{device ? \" on \" + device : \"\"}}{{osVersion ? \" (\" + osVersion + \")\" : \"\"}}\n"
 
 const struct default_template default_templates[] = {
 	{"default", EMOJI APP "{{status}}", "{{message}}\n" WHEN, APP_PAGE},
 
+	/* A kind ascbell does not know yet: its name says what happened, the states (if any)
+	 * how; the date line does not repeat the name. */
+	{"other", EMOJI APP "{{eventType}}", "{{message}}\n{{eventDate || iso}}", APP_PAGE},
+
 	{"appStore", EMOJI APP "{{status}}",
-	 "{{message}}\n"
+	 WHICH("Version ") "{{message}}\n"
 	 "{{newState == \"REJECTED\" || newState == \"METADATA_REJECTED\" ? "
 	 "\"Read the review notes in App Store Connect, then reply or resubmit.\\n\" : "
 	 "newState == \"INVALID_BINARY\" ? \"Upload a new build: this one cannot be used.\\n\" : "
@@ -28,36 +41,35 @@ const struct default_template default_templates[] = {
 	 "\"Live on the App Store.\\n\" : "
 	 "newState == \"WAITING_FOR_EXPORT_COMPLIANCE\" ? "
 	 "\"Answer the export compliance questions in App Store Connect.\\n\" : "
+	 "newState == \"PENDING_CONTRACT\" ? "
+	 "\"Sign the pending agreement in App Store Connect (Business).\\n\" : "
+	 "newState == \"REMOVED_FROM_SALE\" ? "
+	 "\"Apple took it off the App Store: read the messages in App Store Connect.\\n\" : "
 	 "newState == \"DEVELOPER_REJECTED\" ? \"Removed from review: submit again when ready.\\n\" : \"\"}}"
 	 WHEN,
-	 APP_PAGE},
+	 VERSION_PAGE},
 
 	{"testFlight", EMOJI APP "{{status}}",
-	 "{{message}}\n"
+	 "{{build ? \"Build \" + build + \": \" : \"\"}}{{message}}\n"
 	 "{{newState == \"BETA_APPROVED\" ? \"External testers can install it now.\\n\" : "
 	 "newState == \"BETA_REJECTED\" ? \"Read the review notes in App Store Connect.\\n\" : "
 	 "newState == \"MISSING_EXPORT_COMPLIANCE\" ? "
 	 "\"Answer the export compliance questions to start testing.\\n\" : "
+	 "newState == \"PROCESSING_EXCEPTION\" ? \"Processing failed: upload a new build.\\n\" : "
 	 "newState == \"EXPIRED\" ? \"Upload a new build to keep testing.\\n\" : \"\"}}"
 	 WHEN,
-	 TESTFLIGHT_PAGE},
+	 BUILD_PAGE},
 
 	{"betaFeedbackScreenshotSubmissionCreated", "💬 " APP "New TestFlight feedback",
-	 "{{feedback ? \"“\" + feedback + \"”\\n\" : \"\"}}"
-	 "{{tester.name || tester.email ? \"From \" + (tester.name || tester.email) : \"From a tester\"}}"
-	 "{{device ? \" on \" + device : \"\"}}{{osVersion ? \" (\" + osVersion + \")\" : \"\"}}\n"
-	 "Read it and the screenshot in TestFlight.\n" WHEN,
-	 FEEDBACK_PAGE},
+	 FROM_TESTER "Read it and the screenshot in TestFlight.\n" WHEN, FEEDBACK_PAGE},
 
 	{"betaFeedbackCrashSubmissionCreated", "💥 " APP "TestFlight crash report",
-	 "{{feedback ? \"“\" + feedback + \"”\\n\" : \"\"}}"
-	 "{{tester.name || tester.email ? \"From \" + (tester.name || tester.email) : \"From a tester\"}}"
-	 "{{device ? \" on \" + device : \"\"}}{{osVersion ? \" (\" + osVersion + \")\" : \"\"}}\n"
-	 "Open the crash log in TestFlight or Xcode's Organizer.\n" WHEN,
-	 FEEDBACK_PAGE},
+	 FROM_TESTER "Open the crash log in TestFlight or Xcode's Organizer.\n" WHEN, FEEDBACK_PAGE},
 
+	/* The title says the state; the body adds the change only when there was an old state
+	 * ("Now Complete" under "Build 143 Complete" says nothing new). */
 	{"build", EMOJI APP "Build {{build ? build + \" \" : \"\"}}{{status}}",
-	 "{{message}}\n"
+	 "{{oldStatus ? message + \"\\n\" : \"\"}}"
 	 /* Apple's reasons for a failed upload (asc-enrich: "ITMS-90683: Missing purpose
 	  * string in Info.plist"), one a line: what the developer needs to fix. */
 	 "{{errorSummary ? errorSummary + \"\\n\" : \"\"}}"
@@ -65,7 +77,7 @@ const struct default_template default_templates[] = {
 	 "\"Check the email from App Store Connect and upload again.\\n\") : "
 	 "newState == \"COMPLETE\" ? \"Ready for TestFlight or for review.\\n\" : \"\"}}"
 	 WHEN,
-	 TESTFLIGHT_PAGE},
+	 BUILD_PAGE},
 
 	{"ping", "🔔 " APP "Webhook ping",
 	 "App Store Connect reached this receiver: the webhook works.\n" WHEN, APP_PAGE},

@@ -7,6 +7,8 @@
 
 #include "buf.h"
 #include "jsonget.h"
+#include "links.h"
+#include "localtime.h"
 
 #define ASC_WEB "https://appstoreconnect.apple.com/apps/"
 
@@ -47,60 +49,47 @@ static int is_small_word(const char *w, size_t n)
 	return 0;
 }
 
-/* SOME_NEW_VALUE -> "Some New Value"; the label of a state we have no row for. */
-static jv title_case(const char *value)
+/* Whether a word boundary falls before p[i]: at an upper-case letter after a lower-case
+ * one or a digit (buildUploadState), and before the last capital of a run that a lower-case
+ * letter follows (URLScheme -> URL Scheme). */
+static int camel_break(const unsigned char *p, size_t i)
 {
+	if (i == 0 || !isupper(p[i]))
+		return 0;
+	if (islower(p[i - 1]) || isdigit(p[i - 1]))
+		return 1;
+	return isupper(p[i - 1]) && islower(p[i + 1]);
+}
+
+/* SOME_NEW_VALUE, someNewValue, some-new value -> "Some New Value": the label of a state we
+ * have no row for, and the name of an event type we do not know. Anything but ASCII letters
+ * and digits separates words (bytes of UTF-8 stay in theirs); each word is capitalised and
+ * the rest of it lowered, little words lower inside the label. */
+static jv words_of(const char *value)
+{
+	const unsigned char *p = (const unsigned char *)value;
 	struct buf out = BUF_INIT;
-	const char *p = value;
 	int first = 1;
 
 	while (*p) {
-		size_t n;
-		while (*p == '_' || *p == ' ')
+		size_t n = 0, i;
+		while (*p && *p < 0x80 && !isalnum(*p))
 			p++;
-		n = strcspn(p, "_ ");
-		if (n == 0)
+		if (!*p)
 			break;
+		while (p[n] && (p[n] >= 0x80 || isalnum(p[n])) && (n == 0 || !camel_break(p, n)))
+			n++;
 		if (out.len)
 			buf_append(&out, " ", 1);
-		for (size_t i = 0; i < n; i++) {
-			int upper = i == 0 && (first || !is_small_word(p, n));
-			char c = (char)(upper ? toupper((unsigned char)p[i]) : tolower((unsigned char)p[i]));
+		for (i = 0; i < n; i++) {
+			int upper = i == 0 && (first || !is_small_word((const char *)p, n));
+			char c = (char)(p[i] >= 0x80 ? p[i] : upper ? toupper(p[i]) : tolower(p[i]));
 			buf_append(&out, &c, 1);
 		}
 		first = 0;
 		p += n;
 	}
 	return buf_to_jv(&out);
-}
-
-/* appPriceScheduleUpdated -> "App Price Schedule Updated" and "APP_PRICE_SCHEDULE_UPDATED",
- * for a type we do not know yet. Anything but letters and digits separates words. */
-static void split_camel(const char *type, jv *title, jv *snake)
-{
-	struct buf t = BUF_INIT, s = BUF_INIT;
-	int in_word = 0;
-	const unsigned char *p;
-
-	for (p = (const unsigned char *)type; *p; p++) {
-		int starts_word = isupper(*p) || !in_word;
-		char c;
-		if (!isalnum(*p)) {
-			in_word = 0;
-			continue;
-		}
-		if (starts_word && t.len) {
-			buf_append(&t, " ", 1);
-			buf_append(&s, "_", 1);
-		}
-		c = (char)(starts_word ? toupper(*p) : *p);
-		buf_append(&t, &c, 1);
-		c = (char)toupper(*p);
-		buf_append(&s, &c, 1);
-		in_word = 1;
-	}
-	*title = buf_to_jv(&t);
-	*snake = buf_to_jv(&s);
 }
 
 int app_id_valid(const char *text)
@@ -170,7 +159,7 @@ static jv state_text(jv state, enum severity *severity)
 	known = state_find(jv_string_value(state));
 	if (severity)
 		*severity = known ? known->severity : SEVERITY_INFO;
-	return known ? jv_string(known->label) : title_case(jv_string_value(state));
+	return known ? jv_string(known->label) : words_of(jv_string_value(state));
 }
 
 static void news_of_states(struct news *n, jv attributes, const char *old_key,
@@ -181,8 +170,13 @@ static void news_of_states(struct news *n, jv attributes, const char *old_key,
 	n->old_status = state_text(n->old_state, NULL);
 	n->status = state_text(n->new_state, &n->severity);
 	if (jv_get_kind(n->status) == JV_KIND_NULL) {
-		n->status = jv_string("Updated");
-		n->message = jv_copy(event_type);
+		/* What the kind means happened, and that the payload stopped short of saying
+		 * the outcome: the team looks it up, rather than read a bare "Updated". */
+		n->status = jv_copy(event_type);
+		n->message = jv_get_kind(n->old_status) == JV_KIND_STRING
+				     ? jv_string_fmt("Was %s; App Store Connect did not send the new state",
+						     jv_string_value(n->old_status))
+				     : jv_string("App Store Connect did not send the new state");
 	} else if (jv_get_kind(n->old_status) == JV_KIND_STRING) {
 		n->message = jv_string_fmt("%s → %s", jv_string_value(n->old_status),
 					   jv_string_value(n->status));
@@ -191,7 +185,7 @@ static void news_of_states(struct news *n, jv attributes, const char *old_key,
 	}
 }
 
-static void news_of_availability(struct news *n, jv attributes, jv event_type)
+static void news_of_availability(struct news *n, jv attributes)
 {
 	jv available = json_get(attributes, "available");
 
@@ -208,12 +202,12 @@ static void news_of_availability(struct news *n, jv attributes, jv event_type)
 		break;
 	default:
 		n->status = jv_string("Availability changed");
-		n->message = jv_copy(event_type);
+		n->message = jv_string("App Store Connect did not say whether it is available");
 	}
 	jv_free(available);
 }
 
-static void news_of_territories(struct news *n, jv attributes, jv event_type)
+static void news_of_territories(struct news *n, jv attributes)
 {
 	jv territories = json_get(attributes, "territories");
 
@@ -224,12 +218,13 @@ static void news_of_territories(struct news *n, jv attributes, jv event_type)
 					   count == 1 ? "territory" : "territories");
 	} else {
 		jv_free(territories);
-		n->message = jv_copy(event_type);
+		n->message = jv_string("App Store Connect did not say which territories");
 	}
 }
 
-/* An unknown kind: states from the first attribute pair present, else a plain notice. */
-static void news_of_unknown(struct news *n, jv attributes, jv event_type)
+/* An unknown kind: states from the first attribute pair present, else its name in words
+ * as the status and the raw type in the message (what to look up in Apple's documents). */
+static void news_of_unknown(struct news *n, jv attributes, jv type, jv event_type)
 {
 	size_t i;
 
@@ -246,16 +241,16 @@ static void news_of_unknown(struct news *n, jv attributes, jv event_type)
 			return;
 		}
 	}
-	n->status = jv_string("Received");
-	n->message = jv_copy(event_type);
+	n->status = jv_copy(event_type);
+	n->message = jv_string_fmt("A kind of event ascbell does not know yet: %s", jv_string_value(type));
 }
 
-static struct news news_of(const struct event_kind *kind, jv attributes, jv event_type)
+static struct news news_of(const struct event_kind *kind, jv attributes, jv type, jv event_type)
 {
 	struct news n = {jv_null(), jv_null(), jv_null(), jv_null(), jv_null(), SEVERITY_INFO};
 
 	if (!kind) {
-		news_of_unknown(&n, attributes, event_type);
+		news_of_unknown(&n, attributes, type, event_type);
 		return n;
 	}
 	switch (kind->detail) {
@@ -268,13 +263,34 @@ static struct news news_of(const struct event_kind *kind, jv attributes, jv even
 		n.severity = kind->severity;
 		break;
 	case DETAIL_AVAILABILITY:
-		news_of_availability(&n, attributes, event_type);
+		news_of_availability(&n, attributes);
 		break;
 	case DETAIL_TERRITORIES:
-		news_of_territories(&n, attributes, event_type);
+		news_of_territories(&n, attributes);
 		break;
 	}
 	return n;
+}
+
+/* When it happened, as the team reads a calendar: the payload's timestamp in their zone; an
+ * event without one (build uploads) says when the request was received. A timestamp we
+ * cannot read is shown as it came. Consumes timestamp. */
+static jv event_date(jv timestamp, const struct event_options *opt)
+{
+	time_t t;
+	jv text;
+
+	if (jv_get_kind(timestamp) == JV_KIND_STRING) {
+		if (instant_parse(jv_string_value(timestamp), &t) != 0)
+			return timestamp;
+		jv_free(timestamp);
+		return instant_format(t);
+	}
+	jv_free(timestamp);
+	text = instant_format(opt->received);
+	if (jv_get_kind(text) != JV_KIND_STRING)
+		return text;
+	return jv_string_concat(jv_string("received "), text);
 }
 
 static jv not_a_payload(jv payload, const char *why)
@@ -325,10 +341,13 @@ jv event_from_payload(jv payload, const struct event_options *opt, int *unknown)
 		event_name = jv_string(kind->event);
 		event_type = jv_string(kind->title);
 	} else {
+		/* Its own data.type, not a guessed subscription name, which could be a real
+		 * one's: an unknown webhookPing must not pass for WEBHOOK_PING. */
 		*unknown = 1;
-		split_camel(jv_string_value(type), &event_type, &event_name);
+		event_name = jv_copy(type);
+		event_type = words_of(jv_string_value(type));
 	}
-	n = news_of(kind, attributes, event_type);
+	n = news_of(kind, attributes, type, event_type);
 	timestamp = json_get_string(attributes, "timestamp");
 
 	e = jv_object();
@@ -338,7 +357,7 @@ jv event_from_payload(jv payload, const struct event_options *opt, int *unknown)
 	e = jv_object_set(e, jv_string("category"), jv_string(kind ? kind->category : "other"));
 	e = jv_object_set(e, jv_string("eventType"), event_type);
 	e = jv_object_set(e, jv_string("timestamp"), jv_copy(timestamp));
-	e = jv_object_set(e, jv_string("eventDate"), timestamp);
+	e = jv_object_set(e, jv_string("eventDate"), event_date(timestamp, opt));
 	e = jv_object_set(e, jv_string("oldState"), n.old_state);
 	e = jv_object_set(e, jv_string("newState"), n.new_state);
 	e = jv_object_set(e, jv_string("oldStatus"), n.old_status);
@@ -349,6 +368,7 @@ jv event_from_payload(jv payload, const struct event_options *opt, int *unknown)
 	e = jv_object_set(e, jv_string("app"), app_of(attributes, opt));
 	e = jv_object_set(e, jv_string("attributes"), attributes);
 	e = jv_object_set(e, jv_string("ping"), jv_bool(kind && strcmp(kind->category, "ping") == 0));
+	e = links_add(e);
 	if (opt->raw)
 		e = jv_object_set(e, jv_string("raw"), jv_copy(payload));
 	jv_free(data);

@@ -6,6 +6,7 @@
 
 #include <jv.h>
 #include <stddef.h>
+#include <time.h>
 
 enum severity { SEVERITY_INFO, SEVERITY_SUCCESS, SEVERITY_WARNING, SEVERITY_ERROR };
 
@@ -48,6 +49,7 @@ struct event_options {
 	const char *app_id;   /* digits, or NULL */
 	const char *app_name; /* or NULL */
 	int raw;              /* keep the whole payload as "raw" */
+	time_t received;      /* when the request arrived: eventDate of an event without timestamp */
 };
 
 /* The kind for a data.type, or NULL when it is not one we know. */

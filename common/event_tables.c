@@ -41,7 +41,7 @@ const struct event_kind event_kinds[] = {
 	{"alternativeDistributionPackageVersionCreated",
 	 "ALTERNATIVE_DISTRIBUTION_PACKAGE_VERSION_CREATED",
 	 "alternativeDistribution", "Alternative Distribution Package Version Created",
-	 FIXED("Version created", "New alternative distribution package version", SEVERITY_INFO)},
+	 FIXED("Package version created", "New alternative distribution package version", SEVERITY_INFO)},
 	{"alternativeDistributionPackageAvailableUpdated",
 	 "ALTERNATIVE_DISTRIBUTION_PACKAGE_AVAILABLE_UPDATED",
 	 "alternativeDistribution", "Alternative Distribution Package Availability Changed",
@@ -56,12 +56,15 @@ const struct event_kind event_kinds[] = {
 const size_t event_kind_count = ARRAY_LEN(event_kinds);
 
 /* One table for every state family: where a value appears in several (PROCESSING,
- * REJECTED, COMPLETE), it means the same thing in each. */
+ * REJECTED, COMPLETE), it means the same thing in each. The severity is what the team does
+ * next (ascbell(7), "Severity"): error, something failed or was refused and someone must fix
+ * it; warning, the release stopped or waits on the team; success, it reached people (review
+ * passed, live, testers have it); info, progress that needs nobody. */
 const struct state_label state_labels[] = {
 	/* App Store version (and the older appStoreState values) */
 	{"ACCEPTED", "Accepted", SEVERITY_SUCCESS},
-	{"DEVELOPER_REJECTED", "Developer Rejected", SEVERITY_INFO},
-	{"DEVELOPER_REMOVED_FROM_SALE", "Developer Removed from Sale", SEVERITY_INFO},
+	{"DEVELOPER_REJECTED", "Developer Rejected", SEVERITY_WARNING},
+	{"DEVELOPER_REMOVED_FROM_SALE", "Developer Removed from Sale", SEVERITY_WARNING},
 	{"IN_REVIEW", "In Review", SEVERITY_INFO},
 	{"INVALID_BINARY", "Invalid Binary", SEVERITY_ERROR},
 	{"METADATA_REJECTED", "Metadata Rejected", SEVERITY_ERROR},
@@ -77,7 +80,7 @@ const struct state_label state_labels[] = {
 	{"READY_FOR_REVIEW", "Ready for Review", SEVERITY_INFO},
 	{"READY_FOR_SALE", "Ready for Sale", SEVERITY_SUCCESS},
 	{"REJECTED", "Rejected", SEVERITY_ERROR},
-	{"REMOVED_FROM_SALE", "Removed from Sale", SEVERITY_WARNING},
+	{"REMOVED_FROM_SALE", "Removed from Sale", SEVERITY_ERROR},
 	{"REPLACED_WITH_NEW_VERSION", "Replaced with New Version", SEVERITY_INFO},
 	{"WAITING_FOR_EXPORT_COMPLIANCE", "Waiting for Export Compliance", SEVERITY_WARNING},
 	{"WAITING_FOR_REVIEW", "Waiting for Review", SEVERITY_INFO},
@@ -86,13 +89,13 @@ const struct state_label state_labels[] = {
 	{"BETA_REJECTED", "Beta Rejected", SEVERITY_ERROR},
 	{"EXPIRED", "Expired", SEVERITY_WARNING},
 	{"IN_BETA_REVIEW", "In Beta Review", SEVERITY_INFO},
-	{"IN_BETA_TESTING", "In Beta Testing", SEVERITY_INFO},
+	{"IN_BETA_TESTING", "In Beta Testing", SEVERITY_SUCCESS},
 	{"IN_EXPORT_COMPLIANCE_REVIEW", "In Export Compliance Review", SEVERITY_INFO},
 	{"MISSING_EXPORT_COMPLIANCE", "Missing Export Compliance", SEVERITY_WARNING},
 	{"PROCESSING", "Processing", SEVERITY_INFO},
 	{"PROCESSING_EXCEPTION", "Processing Exception", SEVERITY_ERROR},
 	{"READY_FOR_BETA_SUBMISSION", "Ready for Beta Submission", SEVERITY_INFO},
-	{"READY_FOR_BETA_TESTING", "Ready for Beta Testing", SEVERITY_INFO},
+	{"READY_FOR_BETA_TESTING", "Ready for Beta Testing", SEVERITY_SUCCESS},
 	{"WAITING_FOR_BETA_REVIEW", "Waiting for Beta Review", SEVERITY_INFO},
 	/* Build upload and background asset version */
 	{"AWAITING_UPLOAD", "Awaiting Upload", SEVERITY_INFO},
@@ -100,7 +103,7 @@ const struct state_label state_labels[] = {
 	{"FAILED", "Failed", SEVERITY_ERROR},
 	/* Background asset releases */
 	{"PROCESSING_FOR_TESTING", "Processing for Testing", SEVERITY_INFO},
-	{"READY_FOR_TESTING", "Ready for Testing", SEVERITY_INFO},
+	{"READY_FOR_TESTING", "Ready for Testing", SEVERITY_SUCCESS},
 	{"SUPERSEDED", "Superseded", SEVERITY_INFO},
 };
 const size_t state_label_count = ARRAY_LEN(state_labels);

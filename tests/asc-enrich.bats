@@ -5,7 +5,8 @@
 load helpers/common
 
 setup() {
-	unset ASC_KEY_ID ASC_ISSUER_ID ASC_PRIVATE_KEY_PATH ASC_PRIVATE_KEY ASC_API_BASE ASC_APP_ID ASC_APP_NAME
+	unset ASC_KEY_ID ASC_ISSUER_ID ASC_PRIVATE_KEY_PATH ASC_PRIVATE_KEY ASC_API_BASE ASC_APP_ID ASC_APP_NAME ASCBELL_TZ
+	export ASCBELL_RECEIVED=2026-03-07T10:02:30Z
 	CACHE="$BATS_TEST_TMPDIR/cache"
 }
 
@@ -22,7 +23,7 @@ enriched() {
 	run sh -c 'asc-parse -q <"$1" | asc-enrich --cache "$2" | jq -c "{app, version, platform}"' sh "$FIXTURES/asc/app-version-rejected.json" "$CACHE"
 	assert_output '{"app":{"id":"6447123456","name":"MyApp","url":"https://appstoreconnect.apple.com/apps/6447123456/distribution","bundleId":"com.example.myapp"},"version":"2.3","platform":"IOS"}'
 	run sh -c 'asc-parse -q <"$1" | asc-enrich --cache "$2" | jq -c "{feedback, tester, device, osVersion, screenshots, build, feedbackUrl, app: .app.name}"' sh "$FIXTURES/asc/feedback-screenshot.json" "$CACHE"
-	assert_output '{"feedback":"The \"Buy\" button\nis cut off 😀","tester":{"name":"Kim Lee","email":"kim@example.com"},"device":"iPhone15,2","osVersion":"18.1","screenshots":["https://example.com/s1.png"],"build":"142","feedbackUrl":"https://appstoreconnect.apple.com/apps/6447123456/testflight/ios","app":"MyApp"}'
+	assert_output '{"feedback":"The \"Buy\" button\nis cut off 😀","tester":{"name":"Kim Lee","email":"kim@example.com"},"device":"iPhone15,2","osVersion":"18.1","screenshots":["https://example.com/s1.png"],"build":"142","feedbackUrl":"https://appstoreconnect.apple.com/apps/6447123456/testflight/screenshots/AQz7Hk2pL9vXb3Tn0eWm5Rc","app":"MyApp"}'
 	run sh -c 'asc-parse -q <"$1" | asc-enrich --cache "$2" | jq -c "{feedback, device, build}"' sh "$FIXTURES/asc/feedback-crash.json" "$CACHE"
 	assert_output '{"feedback":"It crashed when I tapped Buy","device":"iPhone15,2","build":"142"}'
 	run sh -c 'asc-parse -q <"$1" | asc-enrich --cache "$2" | jq -c "{build, app: .app.name}"' sh "$FIXTURES/asc/build-beta-state.json" "$CACHE"
@@ -40,7 +41,7 @@ enriched() {
 @test "the guide's feedback template has no empty variable but rating after asc-enrich" {
 	start_fake_api
 	run sh -c 'asc-parse -q <"$1" | asc-enrich -q --cache "$2" | asc-render --only -t "[{{app.name}}] New TestFlight Feedback" -b "📱 App: {{app.name}}|👤 Tester: {{tester.name}}|⭐ Rating: {{rating}}/5|💬 Feedback: {{feedback}}|📱 Device: {{device}}" -l "{{feedbackUrl}}"' sh "$FIXTURES/asc/feedback-screenshot.json" "$CACHE"
-	assert_output '{"title":"[MyApp] New TestFlight Feedback","body":"📱 App: MyApp|👤 Tester: Kim Lee|⭐ Rating: /5|💬 Feedback: The \"Buy\" button\nis cut off 😀|📱 Device: iPhone15,2","externalLink":"https://appstoreconnect.apple.com/apps/6447123456/testflight/ios"}'
+	assert_output '{"title":"[MyApp] New TestFlight Feedback","body":"📱 App: MyApp|👤 Tester: Kim Lee|⭐ Rating: /5|💬 Feedback: The \"Buy\" button\nis cut off 😀|📱 Device: iPhone15,2","externalLink":"https://appstoreconnect.apple.com/apps/6447123456/testflight/screenshots/AQz7Hk2pL9vXb3Tn0eWm5Rc"}'
 }
 
 @test "one JWT, accepted by the fake, serves every request of a run" {
@@ -88,7 +89,7 @@ GET /v1/appStoreVersions/b3f0e6d2-8c41-4a5e-9f17-2d6c0a9e4b58?include=app&fields
 	# The crash report's build was known from the screenshot's: its app and version come
 	# from the cache, where a build's never change.
 	run sh -c 'asc-parse -q <"$1" | asc-enrich -q --cache "$2" | jq -c "{app: .app.name, version, build, platform, feedbackUrl}"' sh "$FIXTURES/asc/feedback-crash.json" "$CACHE"
-	assert_output '{"app":"MyApp","version":"2.3","build":"142","platform":"IOS","feedbackUrl":"https://appstoreconnect.apple.com/apps/6447123456/testflight/ios"}'
+	assert_output '{"app":"MyApp","version":"2.3","build":"142","platform":"IOS","feedbackUrl":"https://appstoreconnect.apple.com/apps/6447123456/testflight/crashes/AJk4Wd8sQ1mYr6Gv2bNz7Tx"}'
 	run sh -c 'asc-parse -q <"$1" | asc-enrich -q --cache "$2" | jq -c "{app: .app.name, version, build, platform}"' sh "$FIXTURES/asc/build-beta-state.json" "$CACHE"
 	assert_output '{"app":"MyApp","version":"2.3","build":"142","platform":"IOS"}'
 	[ -f "$CACHE/apps/6447123456.json" ] && [ -f "$CACHE/builds/build-1.json" ]
@@ -114,7 +115,7 @@ Body:  Processing → Failed
        ITMS-90683: Missing purpose string in Info.plist
        ITMS-90725: SDK version issue
        Fix these and upload again.
-       Build Upload State Changed · 2026-03-07T10:02:11.5Z
+       Build Upload State Changed · Sat 7 Mar 10:02 UTC
 Link:  https://appstoreconnect.apple.com/apps'
 	# With the app known (from the webhook's URL), the title names it.
 	run sh -c 'asc-parse -q --app-id 6447123456 <"$1" | asc-enrich -q --cache "$2" | asc-render --only | jq -r .title' sh "$FIXTURES/api/build-upload-failed.json" "$CACHE"
@@ -129,7 +130,7 @@ Body:  Processing → Failed
        ITMS-90000: Bad "{{app.name}}" value in {{ 1 + 1 }}\n '"'here'"'
        No code at all
        Fix these and upload again.
-       Build Upload State Changed · 2026-03-07T10:02:11.5Z
+       Build Upload State Changed · Sat 7 Mar 10:02 UTC
 Link:  https://appstoreconnect.apple.com/apps'
 	run sh -c 'asc-parse -q <"$1" | asc-enrich -q --cache "$2" | jq -c .errors' sh "$FIXTURES/api/build-upload-hostile.json" "$CACHE"
 	assert_output '[{"code":"ITMS-90000","description":"Bad \"{{app.name}}\" value\nin {{ 1 + 1 }}\\n '"'here'"'"},{"description":"No code at all"}]'
@@ -278,4 +279,31 @@ Link:  https://appstoreconnect.apple.com/apps'
 		assert_output '{"a":2}'
 		[[ "$stderr" == "asc-enrich: error: line 1, column "*": control character RS (0x1e) is not JSON; skipped" ]]
 	done
+}
+
+@test "links to the thing itself once the API named the app, platform and build" {
+	start_fake_api
+	run sh -c 'for f in app-version-rejected build-beta-state build-upload-state feedback-screenshot feedback-crash; do
+		asc-parse -q <"$1/$f.json"; done | asc-enrich -q --cache "$2" |
+		jq -c "[.type, .platformName, .versionUrl, .buildUrl, .feedbackUrl, .testflightUrl, .buildId]"' sh "$FIXTURES/asc" "$CACHE"
+	assert_output '["appStoreVersionAppVersionStateUpdated","iOS","https://appstoreconnect.apple.com/apps/6447123456/distribution/ios/version/inflight",null,null,null,null]
+["buildBetaDetailExternalBuildStateUpdated","iOS",null,"https://appstoreconnect.apple.com/apps/6447123456/testflight/ios/build-1",null,"https://appstoreconnect.apple.com/apps/6447123456/testflight/ios","build-1"]
+["buildUploadStateUpdated","iOS",null,"https://appstoreconnect.apple.com/apps/6447123456/testflight/ios/build-2",null,"https://appstoreconnect.apple.com/apps/6447123456/testflight/ios","build-2"]
+["betaFeedbackScreenshotSubmissionCreated","iOS",null,null,"https://appstoreconnect.apple.com/apps/6447123456/testflight/screenshots/AQz7Hk2pL9vXb3Tn0eWm5Rc","https://appstoreconnect.apple.com/apps/6447123456/testflight/ios","build-1"]
+["betaFeedbackCrashSubmissionCreated","iOS",null,null,"https://appstoreconnect.apple.com/apps/6447123456/testflight/crashes/AJk4Wd8sQ1mYr6Gv2bNz7Tx","https://appstoreconnect.apple.com/apps/6447123456/testflight/ios","build-1"]'
+	# The version that went live is the "deliverable" one; a replaced one has no page of its own.
+	run sh -c 'for state in READY_FOR_DISTRIBUTION REPLACED_WITH_NEW_VERSION; do jq -c ".data.attributes.newValue = \"$state\"" "$1"; done |
+		asc-parse -q | asc-enrich -q --cache "$2" | asc-render --only | jq -r .externalLink' sh "$FIXTURES/asc/app-version-rejected.json" "$CACHE"
+	assert_output 'https://appstoreconnect.apple.com/apps/6447123456/distribution/ios/version/deliverable
+https://appstoreconnect.apple.com/apps/6447123456/distribution'
+}
+
+@test "the review of a version says which version, on which platform" {
+	start_fake_api
+	run sh -c 'asc-parse -q <"$1" | asc-enrich -q --cache "$2" | asc-render --text' sh "$FIXTURES/asc/app-version-rejected.json" "$CACHE"
+	assert_output 'Title: ❌ MyApp 2.3: Rejected
+Body:  iOS 2.3: In Review → Rejected
+       Read the review notes in App Store Connect, then reply or resubmit.
+       App Store Version State Changed · Tue 3 Mar 09:41 UTC
+Link:  https://appstoreconnect.apple.com/apps/6447123456/distribution/ios/version/inflight'
 }

@@ -361,3 +361,24 @@ EOS
 	run asc-http --timeout 0 -- true
 	assert_failure 64
 }
+
+@test "the handler gets ASCBELL_RECEIVED, the arrival in UTC; one already set (asc-replay's) is kept" {
+	cat >"$BATS_TEST_TMPDIR/when" <<'EOS'
+#!/bin/sh
+cat >/dev/null
+printf '%s' "$ASCBELL_RECEIVED" >"$RECORD.received"
+EOS
+	chmod +x "$BATS_TEST_TMPDIR/when"
+	request 'POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello'
+	before=$(date -u +%s)
+	unset ASCBELL_RECEIVED
+	run --separate-stderr asc-http -- "$BATS_TEST_TMPDIR/when" <"$BATS_TEST_TMPDIR/request"
+	after=$(date -u +%s)
+	assert_line --index 0 $'HTTP/1.1 200 OK\r'
+	received=$(cat "$RECORD.received")
+	[[ "$received" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$ ]]
+	seconds=$(date -u -d "$received" +%s)
+	[ "$seconds" -ge "$before" ] && [ "$seconds" -le "$after" ]
+	ASCBELL_RECEIVED=2026-03-07T10:02:30Z run --separate-stderr asc-http -- "$BATS_TEST_TMPDIR/when" <"$BATS_TEST_TMPDIR/request"
+	assert_equal "$(cat "$RECORD.received")" 2026-03-07T10:02:30Z
+}

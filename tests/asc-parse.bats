@@ -4,7 +4,9 @@
 load helpers/common
 
 setup() {
-	unset ASC_APP_ID ASC_APP_NAME
+	unset ASC_APP_ID ASC_APP_NAME ASCBELL_TZ
+	# When asc-http received the request: the date of events without a timestamp.
+	export ASCBELL_RECEIVED=2026-03-07T10:02:30Z
 }
 
 # The whole output line for a shared fixture, against the expected event checked by hand.
@@ -28,7 +30,7 @@ parses_to_expected() {
 	parses_to_expected unknown-future-event
 	[ "$stderr" = "asc-parse: warning: line 1 (value 1): unknown event type appPriceScheduleUpdated (forwarded with generic fields)" ]
 	run jq -r '[.event, .category, .eventType, .status, .message] | join("|")' <<<"$output"
-	assert_output 'APP_PRICE_SCHEDULE_UPDATED|other|App Price Schedule Updated|Tier 3|Tier 2 → Tier 3'
+	assert_output 'appPriceScheduleUpdated|other|App Price Schedule Updated|Tier 3|Tier 2 → Tier 3'
 }
 
 @test "-q silences the unknown-type warning but still forwards the event" {
@@ -56,9 +58,10 @@ parses_to_expected() {
 	assert_output - <<'EOF_KINDS'
 alternativeDistributionPackageAvailableUpdated|ALTERNATIVE_DISTRIBUTION_PACKAGE_AVAILABLE_UPDATED|alternativeDistribution|Alternative Distribution Package Availability Changed|Available|success|Alternative distribution package is available
 alternativeDistributionPackageAvailableUpdated|ALTERNATIVE_DISTRIBUTION_PACKAGE_AVAILABLE_UPDATED|alternativeDistribution|Alternative Distribution Package Availability Changed|Unavailable|warning|Alternative distribution package is no longer available
-alternativeDistributionPackageVersionCreated|ALTERNATIVE_DISTRIBUTION_PACKAGE_VERSION_CREATED|alternativeDistribution|Alternative Distribution Package Version Created|Version created|info|New alternative distribution package version
+alternativeDistributionPackageVersionCreated|ALTERNATIVE_DISTRIBUTION_PACKAGE_VERSION_CREATED|alternativeDistribution|Alternative Distribution Package Version Created|Package version created|info|New alternative distribution package version
 alternativeDistributionTerritoryAvailabilityUpdated|ALTERNATIVE_DISTRIBUTION_TERRITORY_AVAILABILITY_UPDATED|alternativeDistribution|Alternative Distribution Territory Availability Changed|Territories updated|info|Availability changed in 3 territories
-appPriceScheduleUpdated|APP_PRICE_SCHEDULE_UPDATED|other|App Price Schedule Updated|Tier 3|info|Tier 2 → Tier 3
+appPriceScheduleUpdated|appPriceScheduleUpdated|other|App Price Schedule Updated|Tier 3|info|Tier 2 → Tier 3
+appStoreVersionAppVersionStateUpdated|APP_STORE_VERSION_APP_VERSION_STATE_UPDATED|appStore|App Store Version State Changed|App Store Version State Changed|info|Was Waiting for Review; App Store Connect did not send the new state
 appStoreVersionAppVersionStateUpdated|APP_STORE_VERSION_APP_VERSION_STATE_UPDATED|appStore|App Store Version State Changed|Rejected|error|In Review → Rejected
 appStoreVersionAppVersionStateUpdated|APP_STORE_VERSION_APP_VERSION_STATE_UPDATED|appStore|App Store Version State Changed|Waiting for Review|info|Prepare for Submission → Waiting for Review
 backgroundAssetVersionAppStoreReleaseStateUpdated|BACKGROUND_ASSET_VERSION_APP_STORE_RELEASE_STATE_UPDATED|backgroundAsset|Background Asset App Store Release State Changed|Ready for Distribution|success|Processing for Distribution → Ready for Distribution
@@ -69,6 +72,7 @@ betaFeedbackCrashSubmissionCreated|BETA_FEEDBACK_CRASH_SUBMISSION_CREATED|testFl
 betaFeedbackScreenshotSubmissionCreated|BETA_FEEDBACK_SCREENSHOT_SUBMISSION_CREATED|testFlight|TestFlight Feedback|New feedback|info|New screenshot feedback from TestFlight
 buildBetaDetailExternalBuildStateUpdated|BUILD_BETA_DETAIL_EXTERNAL_BUILD_STATE_UPDATED|testFlight|TestFlight Build State Changed|Beta Approved|success|In Beta Review → Beta Approved
 buildUploadStateUpdated|BUILD_UPLOAD_STATE_UPDATED|build|Build Upload State Changed|Complete|success|Now Complete
+somethingBrandNewCreated|somethingBrandNewCreated|other|Something Brand New Created|Something Brand New Created|info|A kind of event ascbell does not know yet: somethingBrandNewCreated
 webhookPingCreated|WEBHOOK_PING|ping|Ping|Ping received|info|Test ping from App Store Connect
 EOF_KINDS
 }
@@ -100,11 +104,9 @@ with_state() {
 		assert_success
 		run jq -r '[.eventType, .status, .message, .app.id, .app.name, .app.url] | map(select(type == "string" and length > 0)) | length' <<<"$output"
 		assert_output 6
-		# eventDate is the payload's timestamp; only the build upload comes without one.
-		if grep -q timestamp "$payload"; then
-			run jq -r '.eventDate | length > 0' < <(asc-parse -q <"$payload")
-			assert_output true
-		fi
+		# eventDate: the payload's timestamp, or when it was received (build uploads).
+		run jq -r '.eventDate | length > 0' < <(asc-parse -q <"$payload")
+		assert_output true
 	done
 }
 
@@ -156,7 +158,7 @@ with_state() {
 	run jq -r '.newState' < <(asc-parse -q <"$BATS_TEST_TMPDIR/hostile.json")
 	assert_output "$(printf '{{evil}}"\n\a')"
 	run jq -r '[.type, .event, .eventType] | join("|")' < <(asc-parse -q <"$BATS_TEST_TMPDIR/hostile.json")
-	assert_output "$(printf 'x"y{{z}}\nw|X_Y_Z_W|X Y Z W')"
+	assert_output "$(printf 'x"y{{z}}\nw|x"y{{z}}\nw|X Y Z W')"
 }
 
 bad_then_good() {
@@ -196,7 +198,7 @@ bad_then_good() {
 	run --separate-stderr asc-parse < <(printf '{"data":{"type":"appStoreVersionAppVersionStateUpdated","id":5,"attributes":{"newValue":["x"],"oldValue":7,"timestamp":{}},"relationships":{"instance":"x"}}}')
 	assert_success
 	run jq -c '[.id, .newState, .oldState, .timestamp, .status, .message, .instance]' <<<"$output"
-	assert_output '[null,null,null,null,"Updated","App Store Version State Changed",{"type":null,"id":null,"url":null}]'
+	assert_output '[null,null,null,null,"App Store Version State Changed","App Store Connect did not send the new state",{"type":null,"id":null,"url":null}]'
 }
 
 @test "10,000 nested brackets: a message, no crash" {
@@ -455,4 +457,146 @@ bad_then_good() {
 	run valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
 		"$ASCBELL_BIN/asc-parse" -q --raw --jq 'select(.severity != "info") | .message' <"$BATS_TEST_TMPDIR/mixed"
 	assert_failure 65
+}
+
+# ---- time in the team's own zone (issue 12) ----
+
+# "timestamp|eventDate" of a payload with this timestamp.
+dated() {
+	printf '{"data":{"type":"webhookPingCreated","id":"i","attributes":{"timestamp":"%s"}}}' "$1" |
+		asc-parse | jq -r '"\(.timestamp)|\(.eventDate)"'
+}
+
+@test "eventDate: the timestamp as a calendar reads it in ASCBELL_TZ (default UTC); timestamp stays raw" {
+	run sh -c 'asc-parse <"$1" | jq -r "[.timestamp, .eventDate] | join(\"|\")"' sh "$FIXTURES/asc/app-version-rejected.json"
+	assert_output '2026-03-03T09:41:02Z|Tue 3 Mar 09:41 UTC'
+	ASCBELL_TZ=UTC run dated 2026-03-03T09:41:02Z
+	assert_output '2026-03-03T09:41:02Z|Tue 3 Mar 09:41 UTC'
+	ASCBELL_TZ=Europe/Berlin run dated 2026-03-03T09:41:02Z
+	assert_output '2026-03-03T09:41:02Z|Tue 3 Mar 10:41 CET'
+	ASCBELL_TZ=America/Sao_Paulo run dated 2026-03-03T09:41:02Z
+	assert_output '2026-03-03T09:41:02Z|Tue 3 Mar 06:41 -03'
+}
+
+@test "eventDate in Berlin across both DST changes, at every precision Apple sends, and with offsets" {
+	export ASCBELL_TZ=Europe/Berlin
+	while IFS='|' read -r timestamp expected; do
+		run dated "$timestamp"
+		assert_output "$timestamp|$expected"
+	done <<'EOF_DST'
+2026-03-29T00:59:59Z|Sun 29 Mar 01:59 CET
+2026-03-29T01:00:00Z|Sun 29 Mar 03:00 CEST
+2026-10-25T00:59:59.999Z|Sun 25 Oct 02:59 CEST
+2026-10-25T01:00:00.123456789Z|Sun 25 Oct 02:00 CET
+2026-07-14T08:30:00.16Z|Tue 14 Jul 10:30 CEST
+2026-07-14T10:30:00+02:00|Tue 14 Jul 10:30 CEST
+2026-07-14T03:30:00-0500|Tue 14 Jul 10:30 CEST
+2026-12-31T23:59:59Z|Fri 1 Jan 00:59 CET
+EOF_DST
+}
+
+@test "a timestamp that is not one (no zone, words, a bad date) is shown as it came" {
+	for timestamp in 2026-03-03T09:41:02 yesterday 2026-02-30T25:00:00Z '2026-03-03T09:41:02Z junk' 2026-03-03T09:41:02.Z; do
+		run dated "$timestamp"
+		assert_output "$timestamp|$timestamp"
+	done
+}
+
+@test "no timestamp (build uploads): 'received' and when asc-http received it, in the zone" {
+	run sh -c 'asc-parse <"$1" | jq -r "[.timestamp, .eventDate] | join(\"|\")"' sh "$FIXTURES/asc/build-upload-state.json"
+	assert_output '|received Sat 7 Mar 10:02 UTC'
+	ASCBELL_TZ=Europe/Berlin ASCBELL_RECEIVED=2026-07-14T08:30:00Z run sh -c 'asc-parse <"$1" | jq -r .eventDate' sh "$FIXTURES/asc/build-upload-state.json"
+	assert_output 'received Tue 14 Jul 10:30 CEST'
+}
+
+@test "no timestamp and no ASCBELL_RECEIVED (asc-parse by hand): the moment it was parsed" {
+	unset ASCBELL_RECEIVED
+	before=$(TZ=UTC date '+received %a %-d %b %H:%M UTC')
+	run sh -c 'asc-parse <"$1" | jq -r .eventDate' sh "$FIXTURES/asc/build-upload-state.json"
+	after=$(TZ=UTC date '+received %a %-d %b %H:%M UTC')
+	[ "$output" = "$before" ] || [ "$output" = "$after" ]
+}
+
+@test "a bad ASCBELL_TZ or ASCBELL_RECEIVED is a configuration error (78), never a wrong hour" {
+	for zone in Mars/Olympus_Mons ../../../etc/passwd /usr/share/zoneinfo/UTC Europe//Berlin Europe/ 'Europe/Berlin ' -UTC; do
+		ASCBELL_TZ=$zone run --separate-stderr asc-parse <"$FIXTURES/asc/ping.json"
+		assert_failure 78
+		assert_output ''
+		[ "$stderr" = "asc-parse: error: ASCBELL_TZ: not a time zone this machine knows: $zone (an IANA name such as Europe/Berlin, from /usr/share/zoneinfo)" ]
+	done
+	# The zone directory holds files that are not zones.
+	ASCBELL_TZ=zone1970.tab run --separate-stderr asc-parse <"$FIXTURES/asc/ping.json"
+	assert_failure 78
+	ASCBELL_RECEIVED=yesterday run --separate-stderr asc-parse <"$FIXTURES/asc/ping.json"
+	assert_failure 78
+	[ "$stderr" = "asc-parse: error: ASCBELL_RECEIVED: not a time like 2026-03-02T14:05:19Z" ]
+}
+
+@test "Echobell's own time variables stay UTC whatever ASCBELL_TZ says" {
+	export ASCBELL_TZ=Europe/Berlin ASCBELL_NOW=2026-03-09T12:00:00Z
+	run sh -c 'asc-parse <"$1" | asc-render --only -t "{{hour}}:{{minute}} {{timezone}} {{date}}" -b "{{eventDate}}" -l "" | jq -r "\"\(.title)|\(.body)\""' sh "$FIXTURES/asc/app-version-rejected.json"
+	assert_output '12:0 UTC 2026-03-09|Tue 3 Mar 10:41 CET'
+}
+
+# ---- every kind worded well (issue 12) ----
+
+@test "an unknown type keeps its own name: an unknown webhookPing is not WEBHOOK_PING" {
+	run sh -c 'printf "%s" "{\"data\":{\"type\":\"webhookPing\",\"attributes\":{}}}" | cat - "$1" | asc-parse -q | jq -r "[.type, .event, .category, .eventType, .ping] | join(\"|\")"' sh "$FIXTURES/asc/ping.json"
+	assert_output 'webhookPing|webhookPing|other|Webhook Ping|false
+webhookPingCreated|WEBHOOK_PING|ping|Ping|true'
+	# --events WEBHOOK_PING keeps the real ping only.
+	run sh -c 'printf "%s" "{\"data\":{\"type\":\"webhookPing\",\"attributes\":{}}}" | cat - "$1" | asc-parse -q --events WEBHOOK_PING | jq -r .type' sh "$FIXTURES/asc/ping.json"
+	assert_output webhookPingCreated
+}
+
+@test "an unknown type without states: its name in words, the body says it once" {
+	run --separate-stderr sh -c 'asc-parse -q --app-name MyApp <"$1" | asc-render --text' sh "$FIXTURES/asc-more/unknown-created.json"
+	assert_success
+	assert_output - <<'EOF_TEXT'
+Title: 🔔 MyApp: Something Brand New Created
+Body:  A kind of event ascbell does not know yet: somethingBrandNewCreated
+       Tue 14 Jul 08:30 UTC
+Link:  https://appstoreconnect.apple.com/apps
+EOF_TEXT
+	# With states, the title still names it and the body says the change.
+	run --separate-stderr sh -c 'asc-parse -q --app-name MyApp <"$1" | asc-render --only | jq -r "\"\(.title)|\(.body)\""' sh "$FIXTURES/asc/unknown-future-event.json"
+	assert_output '🔔 MyApp: App Price Schedule Updated|Tier 2 → Tier 3
+Sat 7 Mar 08:00 UTC'
+}
+
+@test "a known type without its state says what happened, never a bare Updated" {
+	run sh -c 'asc-parse <"$1" | jq -r "[.status, .severity, .message] | join(\"|\")"' sh "$FIXTURES/asc-more/app-version-no-state.json"
+	assert_output 'App Store Version State Changed|info|Was Waiting for Review; App Store Connect did not send the new state'
+	run sh -c 'printf "%s" "{\"data\":{\"type\":\"buildBetaDetailExternalBuildStateUpdated\",\"attributes\":{}}}" | asc-parse | jq -r "[.status, .message] | join(\"|\")"'
+	assert_output 'TestFlight Build State Changed|App Store Connect did not send the new state'
+	run sh -c 'printf "%s" "{\"data\":{\"type\":\"alternativeDistributionPackageAvailableUpdated\",\"attributes\":{}}} {\"data\":{\"type\":\"alternativeDistributionTerritoryAvailabilityUpdated\",\"attributes\":{}}}" | asc-parse | jq -r "[.status, .message] | join(\"|\")"'
+	assert_output 'Availability changed|App Store Connect did not say whether it is available
+Territories updated|App Store Connect did not say which territories'
+}
+
+@test "camelCase and odd state values render as words" {
+	while IFS='|' read -r value label; do
+		run sh -c 'printf "%s" "$1" | asc-parse | jq -r .status' sh "{\"data\":{\"type\":\"appStoreVersionAppVersionStateUpdated\",\"attributes\":{\"newValue\":\"$value\"}}}"
+		assert_output "$label"
+	done <<'EOF_WORDS'
+buildUploadState|Build Upload State
+readyForSale|Ready for Sale
+URLSchemeRejected|Url Scheme Rejected
+__weird--value__|Weird Value
+TIER_3|Tier 3
+EOF_WORDS
+}
+
+# ---- links that asc-parse can make without the API (issue 12) ----
+
+@test "with the app's id: feedback links to the item itself, TestFlight to the app's TestFlight page" {
+	run sh -c 'cat "$1"/asc/feedback-screenshot.json "$1"/asc/feedback-crash.json "$1"/asc/build-beta-state.json "$1"/asc/build-upload-state.json "$1"/asc/app-version-rejected.json | asc-parse --app-id 42 | jq -c "[.feedbackUrl, .testflightUrl, .buildUrl, .versionUrl]"' sh "$FIXTURES"
+	assert_output '["https://appstoreconnect.apple.com/apps/42/testflight/screenshots/AQz7Hk2pL9vXb3Tn0eWm5Rc","https://appstoreconnect.apple.com/apps/42/testflight",null,null]
+["https://appstoreconnect.apple.com/apps/42/testflight/crashes/AJk4Wd8sQ1mYr6Gv2bNz7Tx","https://appstoreconnect.apple.com/apps/42/testflight",null,null]
+[null,"https://appstoreconnect.apple.com/apps/42/testflight",null,null]
+[null,"https://appstoreconnect.apple.com/apps/42/testflight",null,null]
+[null,null,null,null]'
+	# An instance id that could leave the path is not put in a link.
+	run sh -c 'printf "%s" "{\"data\":{\"type\":\"betaFeedbackCrashSubmissionCreated\",\"attributes\":{},\"relationships\":{\"instance\":{\"data\":{\"type\":\"x\",\"id\":\"../../evil?x=1\"}}}}}" | asc-parse --app-id 42 | jq -c "[.feedbackUrl, .testflightUrl]"'
+	assert_output '[null,"https://appstoreconnect.apple.com/apps/42/testflight"]'
 }

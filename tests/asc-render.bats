@@ -6,7 +6,7 @@ load helpers/common
 
 setup() {
 	export ASCBELL_NOW=2026-03-02T14:05:19.412Z
-	unset ASC_APP_ID ASC_APP_NAME
+	unset ASC_APP_ID ASC_APP_NAME ASCBELL_TZ
 }
 
 # The title rendered from template $2 with the event $1.
@@ -185,7 +185,7 @@ syntax_error() {
 Title: ❌ My App: Rejected
 Body:  In Review → Rejected
        Read the review notes in App Store Connect, then reply or resubmit.
-       App Store Version State Changed · 2026-03-03T09:41:02Z
+       App Store Version State Changed · Tue 3 Mar 09:41 UTC
 Link:  https://appstoreconnect.apple.com/apps/6447123456/distribution
 EOF_TEXT
 }
@@ -295,8 +295,8 @@ EOF_T
 	run sh -c 'cat "$1"/asc/app-version-rejected.json "$1"/asc/build-beta-state.json "$1"/asc/feedback-crash.json "$1"/asc/app-version-state.json | asc-parse --app-id 42 | asc-render --only | jq -r "[.title, .externalLink] | join(\" | \")"' sh "$FIXTURES"
 	assert_output - <<'EOF_D'
 ❌ Rejected | https://appstoreconnect.apple.com/apps/42/distribution
-✅ Beta Approved | https://appstoreconnect.apple.com/apps/42/testflight/ios
-💥 TestFlight crash report | https://appstoreconnect.apple.com/apps/42/testflight/ios
+✅ Beta Approved | https://appstoreconnect.apple.com/apps/42/testflight
+💥 TestFlight crash report | https://appstoreconnect.apple.com/apps/42/testflight/crashes/AJk4Wd8sQ1mYr6Gv2bNz7Tx
 🔔 Waiting for Review | https://appstoreconnect.apple.com/apps/42/distribution
 EOF_D
 }
@@ -309,7 +309,7 @@ Title: 💬 MyApp 2.3: New TestFlight feedback
 Body:  “Button is cut off”
        From Kim on iPhone15,2 (18.1)
        Read it and the screenshot in TestFlight.
-       TestFlight Feedback · 2026-03-05T07:13:58.2104Z
+       TestFlight Feedback · Thu 5 Mar 07:13 UTC
 Link:  https://appstoreconnect.apple.com/feedback/1
 
 EOF_F

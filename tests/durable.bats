@@ -358,3 +358,22 @@ agent_until() {
 	grep -q 'handler exit 70: asc-receiver: error: asc-parse crashed on this delivery (signal 6)' "$SPOOL"/failed/*.reason
 	assert_equal "$(fake_requests)" 0
 }
+
+@test "asc-replay gives a replayed request the time it first arrived: a build upload says when it was received" {
+	start_fake
+	export ECHOBELL_WEBHOOK_URL="$FAKE_URL" ASCBELL_TZ=Europe/Berlin
+	unset ASCBELL_RECEIVED
+	# Saved on 2026-03-07 at 10:02:30 UTC (the spool name starts with the seconds), replayed now.
+	mkdir -p "$SPOOL/new" "$SPOOL/cur" "$SPOOL/tmp"
+	signed_request / "$FIXTURES/asc/build-upload-state.json" "$SPOOL/new/01772877750.000000.0000004242.000001"
+	run --separate-stderr "$REPLAY" "$SPOOL"
+	assert_success
+	assert_equal "$(jq -r .eventDate "$FAKE_DIR/bodies")" 'received Sat 7 Mar 11:02 CET'
+	assert_equal "$(ls "$SPOOL/cur")" 01772877750.000000.0000004242.000001
+	# A file whose name is not the spool's: its modification time.
+	signed_request / "$FIXTURES/asc/build-upload-state.json" "$SPOOL/new/by-hand"
+	touch -d 2026-07-14T08:30:00Z "$SPOOL/new/by-hand"
+	run --separate-stderr "$REPLAY" "$SPOOL"
+	assert_success
+	assert_equal "$(jq -r .eventDate "$FAKE_DIR/bodies" | tail -n 1)" 'received Tue 14 Jul 10:30 CEST'
+}

@@ -1,0 +1,27 @@
+/* localtime: an instant as the team reads a calendar ("Tue 3 Mar 10:41 CET"), in the zone
+ * named by $ASCBELL_TZ (an IANA name such as Europe/Berlin; UTC when unset). Only the
+ * event's eventDate uses it: Echobell's own time variables stay UTC (timevars.h). */
+#ifndef ASCBELL_LOCALTIME_H
+#define ASCBELL_LOCALTIME_H
+
+#include <jv.h>
+#include <time.h>
+
+/* Reads $ASCBELL_TZ once and makes it the zone of this process. 0 when it is unset, empty
+ * or a zone this machine knows; -1 otherwise (a name that is not a zone, or whose file is
+ * missing: glibc would silently use UTC under the zone's name, a wrong hour on every
+ * notification). */
+int localtime_init(void);
+
+/* The zone in use, for messages: "UTC" or $ASCBELL_TZ. */
+const char *localtime_zone(void);
+
+/* An ISO 8601 instant as App Store Connect writes it: YYYY-MM-DDTHH:MM:SS, any number of
+ * fraction digits, then Z or an offset (+HH:MM, +HHMM). 0 and *out set, or -1. */
+int instant_parse(const char *text, time_t *out);
+
+/* "Tue 3 Mar 10:41 CET": weekday, day, month, 24-hour time and the zone's abbreviation
+ * (or its offset, "-03", where the zone has no letters), in English whatever the locale. */
+jv instant_format(time_t t);
+
+#endif
