@@ -94,11 +94,14 @@ int instant_parse(const char *text, time_t *out)
 		p++;
 	} else if (*p == '+' || *p == '-') {
 		int sign = *p == '-' ? -1 : 1, hours = two_digits(p + 1), minutes;
+		/* Each step only past what was read: "+1" ends the text after one digit. */
+		if (hours < 0 || hours > 23)
+			return -1;
 		p += 3;
 		if (*p == ':')
 			p++;
 		minutes = two_digits(p);
-		if (hours < 0 || hours > 23 || minutes < 0 || minutes > 59)
+		if (minutes < 0 || minutes > 59)
 			return -1;
 		p += 2;
 		offset = sign * (hours * 3600L + minutes * 60L);

@@ -276,6 +276,16 @@ bad_then_good() {
 	assert_success
 }
 
+@test "a timestamp whose zone offset is cut short is shown as it came, never read past its end (fuzz-jsonio found it)" {
+	for ts in '2026-03-05T22:47:11+1' '2026-03-05T22:47:11+' '2026-03-05T22:47:11-01:' '2026-03-05T22:47:11+01:3' '2026-03-05T22:47:11+25:00'; do
+		run --separate-stderr asc-parse -q < <(printf '{"data":{"type":"appStoreVersionAppVersionStateUpdated","id":"x","attributes":{"timestamp":"%s","oldValue":"A","newValue":"B"}}}' "$ts")
+		assert_success
+		assert_equal "$(jq -r .eventDate <<<"$output")" "$ts"
+	done
+	run --separate-stderr env ASCBELL_TZ=UTC asc-parse -q < <(printf '{"data":{"type":"appStoreVersionAppVersionStateUpdated","id":"x","attributes":{"timestamp":"2026-03-05T22:47:11+01:30","oldValue":"A","newValue":"B"}}}')
+	assert_equal "$(jq -r .eventDate <<<"$output")" "Thu 5 Mar 21:17 UTC"
+}
+
 @test "valid UTF-8 of every length passes through unchanged" {
 	run --separate-stderr asc-parse < <(printf '{"data":{"type":"webhookPingCreated","id":"é€𝄞\xf4\x8f\xbf\xbf"}}')
 	assert_success
