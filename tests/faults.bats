@@ -7,7 +7,7 @@
 #
 # The sizes come from the environment, the issue's figures by default:
 #   FAULTS_DELIVERIES (1000)  FAULTS_CLIENTS (32)  FAULTS_KILLS (100)
-#   FAULTS_KILL_DELIVERIES (300)  FAULTS_SEED (11)
+#   FAULTS_KILL_DELIVERIES (450)  FAULTS_SEED (11)
 # Each scenario's figures (delivered, lost, doubled, seconds) go to the TAP output and, when
 # FAULTS_FIGURES names a file, are appended to it.
 
@@ -157,4 +157,127 @@ assert_each_once() {
 	FIGURES_EXTRA=", $(ls "$ASCBELL_UNSENT/new" 2>/dev/null | wc -l) kept for --flush"
 	recover
 	assert_each_once "direct, flaky Echobell"
+}
+
+# The agent under a supervisor that starts it again whenever it dies, as its service's
+# Restart= does (bounded: 1,000 starts); $AGENT_PID is the supervisor.
+start_supervised_agent() {
+	(
+		for _ in $(seq 1000); do
+			[ -e "$BATS_TEST_TMPDIR/agent.stop" ] && break
+			echobell-send --watch "$OUTBOX" --schedule 1,1,1,2,2,2,2,2,2,2 --retries 1 \
+				--retry-max-time 2 --timeout 2 --rescan 1 2>>"$BATS_TEST_TMPDIR/agent.log" || true
+		done
+	) 2>/dev/null 3>&- &
+	AGENT_PID=$!
+}
+
+stop_supervised_agent() {
+	touch "$BATS_TEST_TMPDIR/agent.stop"
+	kill -TERM $(pgrep -P "$AGENT_PID") 2>/dev/null || true
+	wait "$AGENT_PID" 2>/dev/null || true
+	AGENT_PID=
+}
+
+@test "100 SIGKILLs at random moments (handler, asc-http, agent), queued mode: none lost, none doubled" {
+	local want=${FAULTS_KILLS:-100}
+	use_state "$BATS_TEST_TMPDIR/state"
+	export ASCBELL_OUTBOX=$OUTBOX
+	start_fake --lifetime 600
+	export ECHOBELL_WEBHOOK_URL="$FAKE_URL"
+	make_deliveries "${FAULTS_KILL_DELIVERIES:-450}"
+	start_receiver --handler-timeout 60
+	start_supervised_agent
+	send_all &
+	load=$!
+	"$BATS_TEST_DIRNAME/helpers/killer" "$want" "$SEED" --listener "$LISTENER_PID" \
+		--agent-parent "$AGENT_PID" --while "$load" >"$BATS_TEST_TMPDIR/killed"
+	wait "$load"
+	stop_supervised_agent
+	FIGURES_EXTRA=", SIGKILLs: $(paste -sd' ' "$BATS_TEST_TMPDIR/killed" | sed 's/\([0-9]\) /\1, /g')"
+	FIGURES_EXTRA="$FIGURES_EXTRA; answers: $(awk '{print $2}' "$LOAD_DIR/answers" | tally)"
+	recover
+	assert_equal "$(awk '{n += $2} END {print n}' "$BATS_TEST_TMPDIR/killed")" "$want"
+	assert_each_once "queued, SIGKILLs"
+}
+
+# "3 x, 2 y" from lines x x x y y.
+tally() {
+	sort | uniq -c | awk '{s = s (NR > 1 ? ", " : "") $1 " " $2} END {print s}'
+}
+
+# Brings the filesystem at $DISK to $1 free pages of 4 KiB (tmpfs counts whole pages).
+leave_free_pages() {
+	dd if=/dev/zero bs=4096 count=100000 >>"$DISK/fill" 2>/dev/null || true
+	[ "$1" -eq 0 ] || truncate -s "-$(($1 * 4096))" "$DISK/fill"
+}
+
+@test "a full spool filesystem: 503 and never 2xx; when space returns, every event notified once" {
+	DISK="$BATS_TEST_TMPDIR/disk"
+	mkdir -p "$DISK"
+	if ! out=$(mount -t tmpfs -o size=1m,mode=0700 ascbell-faults "$DISK" 2>&1); then
+		DISK=
+		skip "a tmpfs cannot be mounted here ($out)"
+	fi
+	use_state "$DISK/state"
+	export ASCBELL_OUTBOX=$OUTBOX
+	start_fake
+	export ECHOBELL_WEBHOOK_URL="$FAKE_URL"
+	make_deliveries 20
+	start_receiver
+	# The first delivery while there is room: the directories exist, as on a running receiver.
+	echo 00000.http >"$LOAD_DIR/first"
+	"$LOAD" send "$LOAD_DIR" "$LISTEN_PORT" --only "$LOAD_DIR/first"
+	assert_equal "$(cat "$LOAD_DIR/answers")" "00000.http 200"
+	# Full, then with room for one, two or three pages: the request, the message, the
+	# marker each need some. Whatever fails is 503, and a 2xx only for what was kept whole.
+	for step in $(seq 1 19); do
+		free=$(((step - 1) / 5))
+		leave_free_pages "$free"
+		printf '%05d.http\n' "$step" >"$LOAD_DIR/one"
+		"$LOAD" send "$LOAD_DIR" "$LISTEN_PORT" --only "$LOAD_DIR/one"
+		answer=$(tail -n 1 "$LOAD_DIR/answers" | cut -d' ' -f2)
+		echo "free pages $free: $answer"
+		if [ "$free" -eq 0 ]; then
+			assert_equal "$answer" 503
+		else
+			assert_regex "$answer" '^(200|503)$'
+		fi
+	done
+	FIGURES_EXTRA=", answers while full or nearly: $(tail -n 19 "$LOAD_DIR/answers" | awk '{print $2}' | tally)"
+	# Space returns: App Store Connect's retries, the replay and the agent deliver the rest.
+	rm -f "$DISK/fill"
+	recover
+	assert_each_once "full spool filesystem"
+}
+
+@test "Echobell stalled, handler deadline 2 s: App Store Connect is answered 503, and each event is notified once later" {
+	use_state "$BATS_TEST_TMPDIR/state"
+	start_fake --script stall --lifetime 600
+	export ECHOBELL_WEBHOOK_URL="$FAKE_URL"
+	make_deliveries 8
+	start_receiver --handler-timeout 2
+	# The client's own bound (20 s) is only there to end the test: the deadline is asc-http's.
+	"$LOAD" send "$LOAD_DIR" "$LISTEN_PORT" --timeout 20
+	assert_equal "$(awk '{print $2}' "$LOAD_DIR/answers" | sort | uniq -c | awk '{print $1, $2}')" "8 503"
+	# Kept for the replay, nothing notified yet.
+	assert_equal "$(ls "$SPOOL/new" | wc -l)" 8
+	assert_equal "$(cat "$FAKE_DIR/notified" 2>/dev/null)" ''
+	recover
+	assert_each_once "stalled Echobell, handler killed at its deadline"
+}
+
+@test "Echobell stalled, handler deadline 30 s: App Store Connect is answered 200 (kept), and each event is notified once later" {
+	use_state "$BATS_TEST_TMPDIR/state"
+	start_fake --script stall --lifetime 600
+	export ECHOBELL_WEBHOOK_URL="$FAKE_URL"
+	make_deliveries 8
+	LISTEN_LINGER=40 start_receiver --handler-timeout 30
+	"$LOAD" send "$LOAD_DIR" "$LISTEN_PORT" --timeout 60
+	# Direct mode's own retry budget (asc-receiver: --timeout 3 --retry-max-time 5) ends
+	# well before the deadline: the message is kept in the unsent spool.
+	assert_equal "$(awk '{print $2}' "$LOAD_DIR/answers" | sort | uniq -c | awk '{print $1, $2}')" "8 200"
+	assert_equal "$(ls "$ASCBELL_UNSENT/new" | wc -l)" 8
+	recover
+	assert_each_once "stalled Echobell, message kept"
 }
