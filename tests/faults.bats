@@ -8,6 +8,8 @@
 # The sizes come from the environment, the issue's figures by default:
 #   FAULTS_DELIVERIES (1000)  FAULTS_CLIENTS (32)  FAULTS_KILLS (100)
 #   FAULTS_KILL_DELIVERIES (450)  FAULTS_SEED (11)
+# (under make sanitize, FAULTS_DELIVERIES defaults to 250: ASan programs are several times
+# slower, and the suite runs every file).
 # Each scenario's figures (delivered, lost, doubled, seconds) go to the TAP output and, when
 # FAULTS_FIGURES names a file, are appended to it.
 
@@ -24,7 +26,7 @@ setup() {
 	export ASC_WEBHOOK_SECRET_FILE=$(secret_file 'faults secret')
 	export ASC_APP_ID=6447123456 ASC_APP_NAME=MyApp
 	STATE=${STATE:-$BATS_TEST_TMPDIR/state}
-	DELIVERIES=${FAULTS_DELIVERIES:-1000}
+	DELIVERIES=${FAULTS_DELIVERIES:-$([ -n "${ASCBELL_SANITIZE:-}" ] && echo 250 || echo 1000)}
 	CLIENTS=${FAULTS_CLIENTS:-32}
 	SEED=${FAULTS_SEED:-11}
 	STARTED=$SECONDS
