@@ -485,6 +485,7 @@ int main(int argc, char **argv)
 	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
 	int status;
 
+	no_core_dumps();
 	set_progname(argv[0]);
 	opt = parse_options(argc, argv);
 	memset(&e, 0, sizeof e);

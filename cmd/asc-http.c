@@ -315,6 +315,7 @@ static const char *reason_phrase(int code)
 	case 413: return "Content Too Large";
 	case 431: return "Request Header Fields Too Large";
 	case 500: return "Internal Server Error";
+	case 501: return "Not Implemented";
 	case 502: return "Bad Gateway";
 	case 503: return "Service Unavailable";
 	default: return "Status";
@@ -411,6 +412,7 @@ static int status_of_state(enum http_state state)
 	case HTTP_ERR_HEADERS_TOO_LARGE:
 	case HTTP_ERR_TOO_MANY_HEADERS: return 431;
 	case HTTP_ERR_BODY_TOO_LARGE: return 413;
+	case HTTP_ERR_NOT_IMPLEMENTED: return 501;
 	case HTTP_ERR_TRUNCATED:
 	case HTTP_ERR_MALFORMED: return 400;
 	default: return 0;
@@ -517,25 +519,39 @@ static const char *after_prefix(const struct exchange *x)
 	return x->path + len;
 }
 
+/* The app named by the path: the first segment after the prefix, which starts right after
+ * its one slash ("/NAME" or "/NAME/..."; "//NAME" names none). This is the only parser of
+ * it: the handler gets the result in $ASCBELL_APP and never reads PATH_INFO for it, so
+ * asc-http's 404 and the handler's choice cannot disagree. Returns the name's length (0:
+ * none), copied into name. */
+static size_t app_segment(const char *rest, char *name, size_t size)
+{
+	static const char allowed[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-";
+	size_t len;
+
+	if (rest[0] != '/')
+		return 0;
+	rest++;
+	len = strcspn(rest, "/");
+	/* Checked before any file is looked at: no "..", no other directory, no escapes. */
+	if (len == 0 || len >= size || strspn(rest, allowed) < len)
+		return 0;
+	memcpy(name, rest, len);
+	name[len] = '\0';
+	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return 0;
+	return len;
+}
+
 /* With --apps-dir, the first segment names an app that must have DIR/NAME.env. */
 static int app_exists(const struct exchange *x, const char *rest)
 {
 	char name[256], file[4096];
 	struct stat st;
-	size_t len;
 
 	if (!x->opt->apps_dir)
 		return 1;
-	static const char allowed[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-";
-
-	rest += strspn(rest, "/");
-	len = strcspn(rest, "/");
-	/* Checked before any file is looked at: no "..", no other directory. */
-	if (len == 0 || len >= sizeof name || strspn(rest, allowed) < len)
-		return 0;
-	memcpy(name, rest, len);
-	name[len] = '\0';
-	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+	if (!app_segment(rest, name, sizeof name))
 		return 0;
 	snprintf(file, sizeof file, "%s/%s.env", x->opt->apps_dir, name);
 	return stat(file, &st) == 0 && S_ISREG(st.st_mode);
@@ -620,6 +636,7 @@ static const char *message_of(const struct exchange *x, int code)
 	case 411: return "Content-Length required";
 	case 413: return "body too large";
 	case 431: return "headers too large";
+	case 501: return "transfer coding not implemented";
 	case 502: return "Echobell refused";
 	case 503: return "try again later";
 	default: return "internal error";
@@ -642,9 +659,13 @@ static int run_command(struct exchange *x)
 {
 	struct handler_result result;
 	const char *rest = after_prefix(x);
-	char spool_file[4096];
+	char spool_file[4096], app[256];
 
 	cgi_set_environment(&x->req, rest ? rest : "", x->query, x->peer, x->peer_port);
+	if (rest && app_segment(rest, app, sizeof app))
+		setenv("ASCBELL_APP", app, 1);
+	else
+		unsetenv("ASCBELL_APP");
 	if (x->spooled) {
 		snprintf(spool_file, sizeof spool_file, "%s/new/%s", x->opt->spool, x->spool_name);
 		setenv("ASC_SPOOL_FILE", spool_file, 1);
@@ -750,6 +771,7 @@ int main(int argc, char **argv)
 
 	ensure_standard_fds();
 	signal(SIGPIPE, SIG_IGN);
+	no_core_dumps();
 	set_progname(argv[0]);
 	early_log(argc, argv);
 	opt = parse_options(argc, argv);

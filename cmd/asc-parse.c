@@ -171,6 +171,7 @@ int main(int argc, char **argv)
 	struct parse_run run = {&opt, NULL};
 	int status;
 
+	no_core_dumps();
 	set_progname(argv[0]);
 	opt = parse_options(argc, argv);
 	if (opt.jq_program)

@@ -156,6 +156,7 @@ int main(int argc, char **argv)
 	struct options opt;
 	int f, status;
 
+	no_core_dumps();
 	set_progname(argv[0]);
 	opt = parse_options(argc, argv);
 	if (timevars_init() != 0)

@@ -218,6 +218,7 @@ int main(int argc, char **argv)
 	size_t count, i;
 	int status = 0;
 
+	no_core_dumps();
 	set_progname(argv[0]);
 	opt = parse_options(argc, argv);
 	secrets_load(&secrets, opt.secret_files, opt.secret_file_count);

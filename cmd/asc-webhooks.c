@@ -566,7 +566,9 @@ static int run_command(struct run *run, const char *command, int argc, char **ar
 		doc = jv_setpath(doc, where, jv_string(need_id(argc, argv, command)));
 		doc = call(run, ASC_WEBHOOK_PING, NULL, doc, "ping");
 		{
-			jv ping = jv_object_set(jv_object(), jv_string("ping"), json_get_path(doc, "data", "id", NULL));
+			jv data = json_get(doc, "data");
+			jv ping = jv_object_set(jv_object(), jv_string("ping"), json_get_string(data, "id"));
+			jv_free(data);
 			jv_free(doc);
 			return print(ping, opt);
 		}
@@ -611,6 +613,7 @@ int main(int argc, char **argv)
 	const char *command;
 	int status;
 
+	no_core_dumps();
 	set_progname(argv[0]);
 	opt = parse_options(argc, argv);
 	if (optind >= argc) {

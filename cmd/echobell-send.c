@@ -6,12 +6,15 @@
  *   queue:   echobell-send --queue DIR     only write into the outbox (no libcurl at all)
  *   watch:   echobell-send --watch DIR     the delivery agent that empties the outbox */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "dedup.h"
 #include "deliver.h"
 #include "echobell.h"
 #include "jsonio.h"
@@ -29,6 +32,7 @@ struct options {
 	enum mode mode;
 	const char *dir;   /* --flush, --queue, --watch */
 	const char *spool; /* direct mode's fallback */
+	const char *dedup; /* one notification per event id */
 	char *url_option;
 	const char *url_file;
 	const char *type;
@@ -42,12 +46,29 @@ struct options {
 	size_t max_body;
 };
 
-static volatile sig_atomic_t stop_requested;
+/* SIGTERM or SIGINT: a delivery in progress (and the agent, always) stops at the next safe
+ * point (the exchange in flight is finished, not cut: cutting it could have Echobell
+ * notify a message that is then sent again) and keeps what it holds; a process only
+ * waiting for its input just ends, as a filter does. */
+static volatile sig_atomic_t stop_requested, sending;
 
 static void on_stop_signal(int sig)
 {
-	(void)sig;
 	stop_requested = 1;
+	if (!sending) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
+}
+
+/* After a stop during a delivery: no more input is taken (it would be sent or kept after
+ * the stop was asked for); what was read is settled and the program ends normally. */
+static void stop_reading_input(void)
+{
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	if (null >= 0 && dup2(null, STDIN_FILENO) >= 0 && null != STDIN_FILENO)
+		close(null);
 }
 
 static void usage(FILE *out)
@@ -70,6 +91,7 @@ static void usage(FILE *out)
 		"      --retry-max-time S seconds for all attempts of a message (default 60)\n"
 		"      --retry-base S     first backoff bound, doubled each time (default 1)\n"
 		"      --spool DIR        keep what could not be delivered in DIR (exit 0)\n"
+		"      --dedup DIR        one notification per event id (the message's \"id\")\n"
 		"      --flush DIR        send what DIR kept, oldest first; stop at a failure\n"
 		"      --queue DIR        only write each message into the outbox DIR\n"
 		"      --watch DIR        deliver from the outbox DIR until SIGTERM\n"
@@ -134,7 +156,7 @@ static struct options parse_options(int argc, char **argv)
 {
 	enum { OPT_URL_FILE = 256, OPT_TYPE, OPT_TIMEOUT, OPT_RETRIES, OPT_RETRY_MAX_TIME,
 	       OPT_RETRY_BASE, OPT_SPOOL, OPT_FLUSH, OPT_QUEUE, OPT_WATCH, OPT_SCHEDULE,
-	       OPT_RESCAN, OPT_CACERT, OPT_DRY_RUN, OPT_MAX_BODY };
+	       OPT_RESCAN, OPT_CACERT, OPT_DRY_RUN, OPT_MAX_BODY, OPT_DEDUP };
 	static const struct option longopts[] = {
 		{"url", required_argument, NULL, 'u'},
 		{"url-file", required_argument, NULL, OPT_URL_FILE},
@@ -152,6 +174,7 @@ static struct options parse_options(int argc, char **argv)
 		{"cacert", required_argument, NULL, OPT_CACERT},
 		{"dry-run", no_argument, NULL, OPT_DRY_RUN},
 		{"max-body", required_argument, NULL, OPT_MAX_BODY},
+		{"dedup", required_argument, NULL, OPT_DEDUP},
 		STANDARD_LONGOPTS,
 	};
 	static const double default_schedule[] = {10, 60, 300, 1800, 7200, 21600, 43200, 86400};
@@ -195,6 +218,7 @@ static struct options parse_options(int argc, char **argv)
 		case OPT_CACERT: opt.cacert = optarg; break;
 		case OPT_DRY_RUN: opt.dry_run = 1; break;
 		case OPT_MAX_BODY: opt.max_body = parse_max_body(optarg); break;
+		case OPT_DEDUP: opt.dedup = optarg; break;
 		default: standard_option(c, usage);
 		}
 	}
@@ -202,6 +226,8 @@ static struct options parse_options(int argc, char **argv)
 		die(EX_USAGE, "--timeout: must be more than 0");
 	if (opt.rescan < 0.1)
 		opt.rescan = 0.1;
+	if (opt.dedup && (opt.mode == MODE_FLUSH || opt.mode == MODE_WATCH))
+		die(EX_USAGE, "--dedup: only when sending or queueing new messages");
 	if (opt.url_option)
 		msg_warn("-u puts the URL where ps shows it; prefer --url-file or ECHOBELL_WEBHOOK_URL");
 	return opt;
@@ -215,6 +241,8 @@ struct run {
 	int outage; /* a message was still unavailable: the next get one attempt each */
 	unsigned long count;
 	unsigned long kept; /* messages put in the spool instead of sent */
+	unsigned long done; /* messages sent or queued */
+	unsigned long duplicates; /* messages not sent: their event was notified already */
 };
 
 /* The body to POST for one message: the object as compact JSON, with notificationType. */
@@ -255,22 +283,15 @@ static int keep(struct run *run, jv body, const char *why)
 	return 0;
 }
 
-static int send_one(jv message, struct json_reader *reader, const char *label, void *ctx)
+/* POSTs one message, with retries; what still fails goes to --spool when there is one. */
+static int send_message(struct run *run, jv message)
 {
-	struct run *run = ctx;
 	static const struct retry_policy one_attempt = {0, 60, 0, 0};
 	struct delivery_report report;
 	enum delivery result;
 	char why[512], masked[MASKED_URL_SIZE];
 	jv body;
 
-	run->count++;
-	if (jv_get_kind(message) != JV_KIND_OBJECT) {
-		msg_error("%s%s: not a JSON object; nothing sent for it", label,
-			  json_reader_position(reader));
-		jv_free(message);
-		return EX_DATAERR;
-	}
 	body = message_body(message, run->opt);
 	if (run->opt->dry_run) {
 		echobell_url_mask(run->url, masked);
@@ -305,18 +326,110 @@ static int send_one(jv message, struct json_reader *reader, const char *label, v
 	return result == BROKEN ? EX_UNAVAILABLE : EX_TEMPFAIL;
 }
 
+/* --dedup: claims the message's event. Returns -1 when the message may go out (*d holds
+ * the claim, or d->fd is -1 when there is nothing to claim), else the status for it. */
+static int claim_event(struct run *run, jv message, struct dedup *d)
+{
+	jv id = jv_object_get(jv_copy(message), jv_string("id"));
+	int status = -1;
+
+	d->fd = -1;
+	if (!run->opt->dedup || run->opt->dry_run) {
+		jv_free(id);
+		return -1;
+	}
+	if (jv_get_kind(id) != JV_KIND_STRING || !dedup_valid_id(jv_string_value(id))) {
+		msg_info("message %lu: no event id to de-duplicate by", run->count);
+		jv_free(id);
+		return -1;
+	}
+	switch (dedup_claim(run->opt->dedup, jv_string_value(id), d)) {
+	case DEDUP_CLAIMED:
+		if (d->taken_over)
+			msg_warn("event %s: taken over from a process that died notifying it", d->id);
+		break;
+	case DEDUP_DONE:
+		msg_warn("event %s was already notified: not again", jv_string_value(id));
+		run->duplicates++;
+		status = 0;
+		break;
+	case DEDUP_BUSY:
+		/* Answering 2xx now would lose the event if that other process fails. */
+		msg_error("event %s is being notified by another process: try again later",
+			  jv_string_value(id));
+		status = EX_TEMPFAIL;
+		break;
+	case DEDUP_ERROR:
+		msg_error("cannot de-duplicate: %s", dedup_why());
+		status = EX_TEMPFAIL;
+		break;
+	}
+	jv_free(id);
+	return status;
+}
+
+/* The claim, once the message is out (status 0: sent, queued or kept) or not. */
+static void settle_event(struct dedup *d, int status, const char *what)
+{
+	if (d->fd < 0)
+		return;
+	if (status != 0)
+		dedup_release(d);
+	else if (dedup_done(d, what) != 0)
+		msg_warn("%s (it may be notified again)", dedup_why());
+}
+
+static int send_one(jv message, struct json_reader *reader, const char *label, void *ctx)
+{
+	struct run *run = ctx;
+	struct dedup claim;
+	int status;
+
+	run->count++;
+	if (jv_get_kind(message) != JV_KIND_OBJECT) {
+		msg_error("%s%s: not a JSON object; nothing sent for it", label,
+			  json_reader_position(reader));
+		jv_free(message);
+		return EX_DATAERR;
+	}
+	if ((status = claim_event(run, message, &claim)) >= 0) {
+		jv_free(message);
+		return status;
+	}
+	{
+		unsigned long kept = run->kept;
+		sending = 1;
+		status = send_message(run, message);
+		settle_event(&claim, status, run->kept > kept ? "kept" : "sent");
+		sending = 0;
+	}
+	if (stop_requested)
+		stop_reading_input();
+	if (status == 0)
+		run->done++;
+	return status;
+}
+
 static int queue_one(jv message, struct json_reader *reader, const char *label, void *ctx)
 {
 	struct run *run = ctx;
 	char name[SPOOL_NAME_SIZE];
+	struct dedup claim;
 	jv body;
 	int rc;
 
+	run->count++;
 	if (jv_get_kind(message) != JV_KIND_OBJECT) {
 		msg_error("%s%s: not a JSON object; not queued", label, json_reader_position(reader));
 		jv_free(message);
 		return EX_DATAERR;
 	}
+	if ((rc = claim_event(run, message, &claim)) >= 0) {
+		jv_free(message);
+		return rc;
+	}
+	/* The message keeps the event's "id": the agent POSTs it as it is, so whoever
+	 * receives it can tell a repeat too. */
 	body = message_body(message, run->opt);
 	rc = write_message(run->opt->dir, body, name);
 	jv_free(body);
@@ -324,8 +437,11 @@ static int queue_one(jv message, struct json_reader *reader, const char *label, 
 		/* 75: asc-http answers 503 and keeps the request for replay; a message the agent
 		 * could not read is never answered 2xx. */
 		msg_error("not queued: %s", spool_why());
+		settle_event(&claim, EX_TEMPFAIL, NULL);
 		return EX_TEMPFAIL;
 	}
+	settle_event(&claim, 0, "queued");
+	run->done++;
 	msg_info("queued %s", name);
 	return 0;
 }
@@ -366,6 +482,7 @@ int main(int argc, char **argv)
 	struct outbox outbox;
 	int status = 0;
 
+	no_core_dumps();
 	set_progname(argv[0]);
 	opt = parse_options(argc, argv);
 	run.opt = &opt;
@@ -376,19 +493,22 @@ int main(int argc, char **argv)
 			die(EX_TEMPFAIL, "cannot use the outbox: %s", spool_why());
 		status = json_inputs_each(argv + optind, argc - optind, opt.max_body, queue_one, &run);
 		if (status == 0)
-			outcome_tell("queued");
+			outcome_tell(run.duplicates && !run.done ? "duplicate" : "queued");
 		return worse_status(status, finish_stdout());
 	}
 	connect_echobell(&run);
 	if (opt.mode == MODE_DIRECT) {
 		status = json_inputs_each(argv + optind, argc - optind, opt.max_body, send_one, &run);
 		if (status == 0 && !opt.dry_run)
-			outcome_tell(run.kept ? "kept" : "delivered");
+			outcome_tell(run.duplicates && !run.done ? "duplicate"
+				     : run.kept			 ? "kept"
+								 : "delivered");
 	} else {
 		if (spool_prepare(opt.dir) != 0)
 			die(EX_CONFIG, "cannot use the outbox: %s", spool_why());
 		outbox = (struct outbox){opt.dir, run.url, run.net, opt.policy, opt.schedule,
 					 opt.schedule_len, opt.rescan, &stop_requested, 0};
+		sending = 1; /* the agent stops by itself, between messages */
 		status = opt.mode == MODE_FLUSH ? outbox_flush(&outbox) : outbox_watch(&outbox);
 	}
 	net_close(run.net);

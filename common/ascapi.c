@@ -36,6 +36,9 @@ struct ascapi *ascapi_from_environment(const struct net_options *net_options,
 	while (strlen(api->base) > 1 && api->base[strlen(api->base) - 1] == '/')
 		api->base[strlen(api->base) - 1] = '\0';
 	api->net = net_open(net_options);
+	/* The JWT is a bearer credential for 20 minutes: never in clear text off this machine. */
+	if (net_url_allowed(api->net, api->base, why, sizeof why) != 0)
+		die(EX_CONFIG, "ASC_API_BASE %s refused: %s", api->base, why);
 	api->policy = *policy;
 	api->timeout_ms = net_options->timeout_ms;
 	return api;

@@ -14,21 +14,15 @@ extern char **environ;
 
 void cgi_clear_environment(void)
 {
-	size_t i = 0;
+	size_t from, to = 0;
 
-	while (environ[i]) {
-		if (strncmp(environ[i], "HTTP_", 5) == 0) {
-			char name[256];
-			size_t len = strcspn(environ[i], "=");
-			if (len < sizeof name) {
-				memcpy(name, environ[i], len);
-				name[len] = '\0';
-				unsetenv(name);
-				continue; /* environ shifted: look at the same index again */
-			}
-		}
-		i++;
-	}
+	/* The entries are dropped from environ itself rather than by name with unsetenv: a
+	 * fixed name buffer let a long name stay, and unsetenv cannot remove an inherited
+	 * entry without '=' (execve allows one). Only pointers move; the strings stay. */
+	for (from = 0; environ[from]; from++)
+		if (strncmp(environ[from], "HTTP_", 5) != 0)
+			environ[to++] = environ[from];
+	environ[to] = NULL;
 }
 
 /* "X-Apple-Signature" -> "HTTP_X_APPLE_SIGNATURE"; 0 when the name is not a plain token. */

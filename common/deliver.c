@@ -92,17 +92,30 @@ enum delivery deliver(struct net *net, const char *url, const char *body, size_t
 void delivery_describe(const struct delivery_report *report, const char *url, char *out,
 		       size_t size)
 {
+	/* Masked whole, then cut to size: cutting first could leave part of the token. */
+	char text[NET_BODY_KEEP + sizeof report->last.error + 32];
+
 	if (report->last.status) {
 		/* Echobell's answer, on one line. */
-		char body[NET_BODY_KEEP + 1];
-		size_t i;
-		snprintf(body, sizeof body, "%s", report->last.body);
-		for (i = 0; body[i]; i++)
-			if (body[i] == '\n' || body[i] == '\r' || body[i] == '\t')
-				body[i] = ' ';
-		snprintf(out, size, "HTTP %ld%s%s", report->last.status, body[0] ? ": " : "", body);
+		size_t i, start;
+		snprintf(text, sizeof text, "HTTP %ld%s", report->last.status,
+			 report->last.body[0] ? ": " : "");
+		start = strlen(text);
+		snprintf(text + start, sizeof text - start, "%s", report->last.body);
+		for (i = start; text[i]; i++)
+			if (text[i] == '\n' || text[i] == '\r' || text[i] == '\t')
+				text[i] = ' ';
+		if (report->last.body_cut)
+			echobell_redact_cut(text, url);
+		else
+			echobell_redact(text, url);
 	} else {
-		snprintf(out, size, "%s", report->last.error);
+		/* libcurl's message, cut at its buffer's size when long. */
+		snprintf(text, sizeof text, "%s", report->last.error);
+		if (strlen(text) + 1 >= sizeof report->last.error)
+			echobell_redact_cut(text, url);
+		else
+			echobell_redact(text, url);
 	}
-	echobell_redact(out, url);
+	snprintf(out, size, "%s", text);
 }

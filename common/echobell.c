@@ -98,3 +98,24 @@ void echobell_redact(char *text, const char *url)
 		memmove(hit + stars, hit + len, strlen(hit + len) + 1);
 	}
 }
+
+void echobell_redact_cut(char *text, const char *url)
+{
+	const char *secret = secret_start(url);
+	size_t len, text_len, k;
+
+	echobell_redact(text, url);
+	if (!secret || !*secret)
+		return;
+	len = strlen(secret);
+	text_len = strlen(text);
+	/* The longest end of text that is a beginning of the secret. */
+	for (k = len - 1 < text_len ? len - 1 : text_len; k > 0; k--) {
+		if (memcmp(text + text_len - k, secret, k) == 0) {
+			size_t stars = k < 4 ? k : 4;
+			memset(text + text_len - k, '*', stars);
+			text[text_len - k + stars] = '\0';
+			return;
+		}
+	}
+}

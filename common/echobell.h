@@ -21,4 +21,8 @@ void echobell_url_mask(const char *url, char out[MASKED_URL_SIZE]);
  * (libcurl's error texts can quote the URL). */
 void echobell_redact(char *text, const char *url);
 
+/* The same for a text that was cut short: the end of text is also masked when it holds the
+ * start of the secret, as it would have been masked before the cut. */
+void echobell_redact_cut(char *text, const char *url);
+
 #endif

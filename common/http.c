@@ -69,11 +69,78 @@ static int on_header_value(http_parser *p, const char *at, size_t len)
 	return 0;
 }
 
+/* The transfer codings of every Transfer-Encoding line, in order, as RFC 9112 6.1 reads
+ * them: chunked must come last (6.3: else the length cannot be known, 400), once, and is
+ * the only one we decode (any other, gzip say, is 501). http-parser takes "chunked,
+ * identity" as no framing at all, and "gzip, chunked" as chunked with gzip ignored. */
+static int check_transfer_codings(struct http_request *req, int parser_chunked)
+{
+	size_t i, lines = 0, codings = 0, chunked_before = 0;
+	int last_chunked = 0;
+
+	for (i = 0; i < req->header_count; i++) {
+		const struct buf *name = &req->headers[i].name, *value = &req->headers[i].value;
+		size_t at = 0;
+
+		if (name->len != 17 || strncasecmp(name->data, "transfer-encoding", 17) != 0)
+			continue;
+		lines++;
+		while (at < value->len) {
+			size_t start, end;
+			while (at < value->len && (value->data[at] == ' ' || value->data[at] == '\t'))
+				at++;
+			start = at;
+			while (at < value->len && value->data[at] != ',')
+				at++;
+			end = at++;
+			while (end > start && (value->data[end - 1] == ' ' || value->data[end - 1] == '\t'))
+				end--;
+			if (end == start)
+				continue; /* an empty list element: allowed, and nothing */
+			chunked_before += last_chunked;
+			codings++;
+			last_chunked = end - start == 7 && strncasecmp(value->data + start, "chunked", 7) == 0;
+		}
+	}
+	if (lines == 0)
+		return 0;
+	if (!last_chunked) {
+		req->parse_error = "Transfer-Encoding does not end in chunked: the length is unknown";
+		return fail(req, HTTP_ERR_MALFORMED);
+	}
+	if (chunked_before) {
+		req->parse_error = "chunked applied more than once";
+		return fail(req, HTTP_ERR_MALFORMED);
+	}
+	if (codings > 1)
+		return fail(req, HTTP_ERR_NOT_IMPLEMENTED);
+	/* Whatever http-parser frames the body by, it must be what was just read. */
+	if (!parser_chunked) {
+		req->parse_error = "Transfer-Encoding not understood";
+		return fail(req, HTTP_ERR_MALFORMED);
+	}
+	return 0;
+}
+
+/* A chunk's size comes before its bytes: one over what is left of the budget is refused at
+ * once (413), rather than waited for until the timeout (a size of 2^63 fits http-parser's
+ * counter). */
+static int on_chunk_header(http_parser *p)
+{
+	struct http_request *req = request_of(p);
+
+	if (p->content_length > (uint64_t)(req->limits.max_body - req->body.len))
+		return fail(req, HTTP_ERR_BODY_TOO_LARGE);
+	return 0;
+}
+
 static int on_headers_complete(http_parser *p)
 {
 	struct http_request *req = request_of(p);
 
 	req->method = http_method_str((enum http_method)p->method);
+	if (check_transfer_codings(req, (p->flags & F_CHUNKED) != 0))
+		return -1;
 	req->chunked = (p->flags & F_CHUNKED) != 0;
 	req->has_length = p->content_length != ULLONG_MAX;
 	/* A declared length over the limit is refused before a byte of the body is read.
@@ -109,6 +176,7 @@ static const http_parser_settings settings = {
 	.on_header_value = on_header_value,
 	.on_headers_complete = on_headers_complete,
 	.on_body = on_body,
+	.on_chunk_header = on_chunk_header,
 	.on_message_complete = on_message_complete,
 };
 
@@ -227,6 +295,7 @@ const char *http_state_text(const struct http_request *req)
 	case HTTP_ERR_TOO_MANY_HEADERS: return "too many request headers";
 	case HTTP_ERR_BODY_TOO_LARGE: return "request body too large";
 	case HTTP_ERR_TRUNCATED: return "request cut short";
+	case HTTP_ERR_NOT_IMPLEMENTED: return "a transfer coding other than chunked";
 	}
 	return "unknown state";
 }

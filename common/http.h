@@ -33,7 +33,8 @@ enum http_state {
 	HTTP_ERR_HEADERS_TOO_LARGE,
 	HTTP_ERR_TOO_MANY_HEADERS,
 	HTTP_ERR_BODY_TOO_LARGE, /* declared or received body over max_body */
-	HTTP_ERR_TRUNCATED       /* the input ended before the request did */
+	HTTP_ERR_TRUNCATED,      /* the input ended before the request did */
+	HTTP_ERR_NOT_IMPLEMENTED /* a transfer coding other than chunked (RFC 9112 6.1: 501) */
 };
 
 struct http_request {

@@ -94,6 +94,7 @@ static enum json_result feed_line(struct json_reader *r)
 {
 	const char *line = r->lines.line.data;
 	size_t len = r->lines.line.len;
+	const char *rs;
 	size_t bad;
 
 	if (r->resync) {
@@ -105,6 +106,17 @@ static enum json_result feed_line(struct json_reader *r)
 	if (bad < len) {
 		snprintf(r->error, sizeof r->error, "line %lu, column %zu: invalid UTF-8",
 			 r->lines.number, bad + 1);
+		return skip(r);
+	}
+	/* libjq takes RS (0x1e) as a separator of JSON text sequences (RFC 7464) even outside
+	 * that mode, then leaves the rest of its buffer unread and asserts when given the next
+	 * line. RFC 8259 allows RS nowhere, not even inside a string, so a line holding one is
+	 * refused before the parser sees it. */
+	rs = memchr(line, 0x1e, len);
+	if (rs) {
+		snprintf(r->error, sizeof r->error,
+			 "line %lu, column %zu: control character RS (0x1e) is not JSON",
+			 r->lines.number, (size_t)(rs - line) + 1);
 		return skip(r);
 	}
 	r->pending += len;

@@ -1,6 +1,7 @@
 /* net: HTTP POSTs of JSON through libcurl, loaded on first use. */
 #include "net.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <dlfcn.h>
 #include <stdlib.h>
@@ -99,6 +100,8 @@ static size_t on_body(char *data, size_t size, size_t count, void *user)
 		}
 		buf_append(net->answer, data, n);
 	}
+	if (n > room)
+		r->body_cut = 1;
 	if (room) {
 		size_t take = n < room ? n : room;
 		memcpy(r->body + r->body_len, data, take);
@@ -225,6 +228,9 @@ enum net_result net_request(struct net *net, const char *method, const char *url
 		request_headers = curl.slist_append(request_headers, *headers);
 	curl.easy_setopt(net->easy, CURLOPT_HTTPHEADER, request_headers);
 	curl.easy_setopt(net->easy, CURLOPT_URL, url);
+	/* Plain http only ever goes to loopback (net_url_allowed), and no proxy from the
+	 * environment may see it: NOPROXY lists names, not every spelling of 127.0.0.0/8. */
+	curl.easy_setopt(net->easy, CURLOPT_PROXY, strncasecmp(url, "https://", 8) ? "" : (char *)NULL);
 	/* The handle is reused: every request sets its method from scratch. */
 	curl.easy_setopt(net->easy, CURLOPT_HTTPGET, 1L);
 	curl.easy_setopt(net->easy, CURLOPT_CUSTOMREQUEST, (char *)NULL);
@@ -270,10 +276,33 @@ long net_connections(struct net *net)
 	return net->connections;
 }
 
+/* Whether plain http to host keeps the request on this machine. The name is not enough
+ * ("127.attacker.example" is anyone's): only what can only mean a loopback address passes,
+ * an IPv4 literal in 127.0.0.0/8 (libcurl has already turned "127.1" and "0x7f.1" into
+ * dotted quads, and connects to exactly that), the IPv6 literal ::1, and "localhost",
+ * which libcurl (7.78 and later) resolves to 127.0.0.1 and ::1 itself, without asking DNS
+ * or /etc/hosts. Every other name could resolve anywhere, so it is refused before any
+ * lookup rather than checked after one. */
 static int is_loopback(const char *host)
 {
-	return strcmp(host, "localhost") == 0 || strncmp(host, "127.", 4) == 0 ||
-	       strcmp(host, "[::1]") == 0 || strcmp(host, "::1") == 0;
+	struct in_addr v4;
+	struct in6_addr v6;
+	char literal[INET6_ADDRSTRLEN + 1];
+	size_t len = strlen(host);
+
+	if (strcasecmp(host, "localhost") == 0)
+		return 1;
+	if (inet_pton(AF_INET, host, &v4) == 1)
+		return (ntohl(v4.s_addr) >> 24) == 127;
+	/* "[::1]", with a zone ("[::1%25lo]") cut off. */
+	if (len < 3 || host[0] != '[' || host[len - 1] != ']')
+		return 0;
+	len = strcspn(host + 1, "%]");
+	if (len >= sizeof literal)
+		return 0;
+	memcpy(literal, host + 1, len);
+	literal[len] = '\0';
+	return inet_pton(AF_INET6, literal, &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
 }
 
 int net_url_allowed(struct net *net, const char *url, char *why, size_t why_size)

@@ -31,6 +31,7 @@ struct net_response {
 	long status;
 	char body[NET_BODY_KEEP + 1]; /* the start of the answer, NUL-terminated */
 	size_t body_len;
+	int body_cut;     /* the answer went on past body */
 	long retry_after; /* seconds from Retry-After (number or HTTP date), -1 without */
 	char error[256];  /* libcurl's explanation when there was no answer */
 };

@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,6 +24,7 @@ struct entry {
 	int attempts;               /* tries already made */
 	long long not_before;       /* epoch seconds; 0 when it may go now */
 	long claimed_by;            /* pid, in cur/ */
+	int sent;                   /* in cur/: Echobell took it; only the removal is left */
 };
 
 static void parse_entry(const char *name, struct entry *e)
@@ -41,6 +44,8 @@ static void parse_entry(const char *name, struct entry *e)
 			e->not_before = atoll(field + 2);
 		else if (strncmp(field, "p=", 2) == 0)
 			e->claimed_by = atol(field + 2);
+		else if (strncmp(field, "sent", 4) == 0 && (field[4] == ',' || field[4] == '\0'))
+			e->sent = 1;
 		comma = strchr(field, ',');
 	}
 }
@@ -73,6 +78,68 @@ static int read_message(struct outbox *o, const char *sub, const char *name, str
 	return 0;
 }
 
+/* Echobell answered 2xx: first a durable record of it (the rename into cur/NAME,sent and
+ * the sync of cur/), then the removal. An agent killed between the two finds the record
+ * on its next start and removes the message instead of sending it again; only a kill
+ * between the 2xx and the record sends it twice. */
+static void sent(struct outbox *o, const char *sub, const char *name, const struct entry *e)
+{
+	char record[SPOOL_NAME_SIZE + 64];
+
+	snprintf(record, sizeof record, "%s,sent", e->base);
+	if (spool_move(o->dir, sub, name, "cur", record) == 0) {
+		sub = "cur";
+		name = record;
+	} else {
+		msg_warn("%s: cannot record it as sent (%s): removing it at once", e->base,
+			 strerror(errno));
+	}
+	if (spool_remove(o->dir, sub, name) != 0 && errno != ENOENT)
+		msg_error("%s: sent, but cannot be removed: %s", e->base, strerror(errno));
+}
+
+/* What an earlier run left: messages recorded as sent but not yet removed (they are not
+ * sent again), and in tmp/ the files of writers that died before their rename (a writer
+ * whose process is gone, or any file older than a writer can take, as Maildir does). */
+#define STALE_TMP_SECONDS (36 * 3600)
+
+static void clean_leftovers(struct outbox *o)
+{
+	size_t count, i;
+	char **names = spool_list(o->dir, "cur", &count);
+	double now = epoch_now();
+
+	for (i = 0; i < count; i++) {
+		struct entry e;
+		parse_entry(names[i], &e);
+		if (e.sent && spool_remove(o->dir, "cur", names[i]) == 0)
+			msg_warn("%s: was sent before a restart; removed, not sent again", e.base);
+	}
+	spool_list_free(names, count);
+	names = spool_list(o->dir, "tmp", &count);
+	for (i = 0; i < count; i++) {
+		char path[PATH_MAX];
+		struct stat st;
+		long pid = 0;
+		int gone;
+
+		/* spool names: seconds.microseconds.pid.counter */
+		if (sscanf(names[i], "%*[0-9].%*[0-9].%ld.", &pid) != 1)
+			pid = 0;
+		snprintf(path, sizeof path, "%s/tmp/%s", o->dir, names[i]);
+		if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
+			continue;
+		gone = pid > 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+		if (!gone && now - (double)st.st_mtime < STALE_TMP_SECONDS)
+			continue;
+		/* A writer we took for dead only sees its rename fail, and reports it. */
+		if (unlink(path) == 0)
+			msg_warn("tmp/%s: left by a writer that %s; removed", names[i],
+				 gone ? "is gone" : "never finished");
+	}
+	spool_list_free(names, count);
+}
+
 static void give_up(struct outbox *o, const char *sub, const char *name, const struct entry *e,
 		    const char *reason)
 {
@@ -86,9 +153,11 @@ int outbox_flush(struct outbox *o)
 {
 	struct buf body = BUF_INIT;
 	size_t count, i;
-	char **names = spool_list(o->dir, "new", &count);
+	char **names;
 	int status = 0;
 
+	clean_leftovers(o);
+	names = spool_list(o->dir, "new", &count);
 	for (i = 0; i < count && !*o->stop; i++) {
 		struct delivery_report report;
 		char why[512];
@@ -105,7 +174,7 @@ int outbox_flush(struct outbox *o)
 		result = deliver(o->net, o->url, body.data, body.len, &o->policy, o->stop, &report);
 		delivery_describe(&report, o->url, why, sizeof why);
 		if (result == DELIVERED) {
-			spool_remove(o->dir, "new", names[i]);
+			sent(o, "new", names[i], &e);
 			msg_info("sent %s (%s, %d attempt%s)", e.base, why, report.attempts,
 				 report.attempts == 1 ? "" : "s");
 		} else if (result == REJECTED) {
@@ -134,6 +203,8 @@ static void recover_claims(struct outbox *o)
 		char back[SPOOL_NAME_SIZE + 64];
 
 		parse_entry(names[i], &e);
+		if (e.sent)
+			continue; /* clean_leftovers removes it */
 		if (e.claimed_by && e.claimed_by != (long)getpid() && kill((pid_t)e.claimed_by, 0) == 0)
 			continue; /* a live agent is sending it */
 		entry_name(&e, back, 0);
@@ -181,7 +252,7 @@ static double deliver_due(struct outbox *o)
 		delivery_describe(&report, o->url, why, sizeof why);
 		e.attempts++;
 		if (result == DELIVERED) {
-			spool_remove(o->dir, "cur", claimed);
+			sent(o, "cur", claimed, &e);
 			fprintf(stderr, "%s: sent %s (%s, %d attempt%s, %.0f ms)\n", progname, e.base, why,
 				report.attempts, report.attempts == 1 ? "" : "s", report.seconds * 1000);
 			failed_until = -1;
@@ -254,6 +325,7 @@ int outbox_watch(struct outbox *o)
 	if (fd < 0 || inotify_add_watch(fd, path, IN_MOVED_TO | IN_CLOSE_WRITE) < 0)
 		msg_warn("cannot watch %s (%s): scanning every %.0f s instead", path, strerror(errno),
 			 o->rescan);
+	clean_leftovers(o);
 	recover_claims(o);
 	o->outage_until = 0;
 	while (!*o->stop) {

@@ -3,7 +3,8 @@
  *
  * A message's life in the outbox:
  *
- *   tmp/NAME ──rename──▶ new/NAME ──claim (rename)──▶ cur/NAME,p=PID ──2xx──▶ (removed)
+ *   tmp/NAME ──rename──▶ new/NAME ──claim (rename)──▶ cur/NAME,p=PID ──2xx──▶ cur/NAME,sent
+ *                                                                            ──▶ (removed)
  *                          ▲                               │
  *                          └── new/NAME,a=N,t=WHEN ◀───────┤ 5xx, 429, timeout: later
  *                                                          └──▶ failed/NAME + NAME.reason
@@ -11,7 +12,10 @@
  *
  * The attempt count and the time before which a message is not tried again live in its
  * name, so they survive a restart; the claim by rename means two agents never send one
- * message twice; a claim left by an agent that died goes back to new/. */
+ * message twice; a claim left by an agent that died goes back to new/. A 2xx is recorded
+ * durably (the rename to ,sent) before the removal, so an agent killed in between does not
+ * send the message again on its next start, which also removes what dead writers left in
+ * tmp/. */
 #ifndef ASCBELL_OUTBOX_H
 #define ASCBELL_OUTBOX_H
 

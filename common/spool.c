@@ -82,7 +82,7 @@ static int make_level(const char *path)
 	return 0;
 }
 
-int spool_prepare(const char *dir)
+int spool_make_dirs(const char *dir)
 {
 	char path[PATH_MAX];
 	size_t i, len = strlen(dir);
@@ -103,12 +103,29 @@ int spool_prepare(const char *dir)
 			return -1;
 		path[i] = dir[i];
 	}
+	return 0;
+}
+
+int spool_prepare(const char *dir)
+{
+	char path[PATH_MAX];
+	size_t i;
+
+	if (spool_make_dirs(dir) != 0)
+		return -1;
 	for (i = 0; i < sizeof subdirs / sizeof subdirs[0]; i++) {
 		snprintf(path, sizeof path, "%s/%s", dir, subdirs[i]);
 		if (make_level(path) != 0)
 			return -1;
 	}
 	return 0;
+}
+
+mode_t spool_file_mode(const char *dir)
+{
+	struct stat where;
+
+	return stat(dir, &where) == 0 ? mode_in(&where, 0660, 0600) : 0600;
 }
 
 /* A directory's entries are durable only once the directory itself is synced. */

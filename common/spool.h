@@ -8,6 +8,7 @@
 #define ASCBELL_SPOOL_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "buf.h"
 
@@ -23,6 +24,13 @@
  * failed/. Returns 0, or -1 with errno set and spool_why() naming the directory that could
  * not be made and the command that makes it. */
 int spool_prepare(const char *dir);
+
+/* Only the mkdir -p part of spool_prepare: dir and every missing level above it, with the
+ * modes above. Same return as spool_prepare. */
+int spool_make_dirs(const char *dir);
+
+/* The mode for a file made in dir: 0660 when dir is group-writable, else 0600. */
+mode_t spool_file_mode(const char *dir);
 
 /* Writes a new message and returns its name. The file must be readable by the owner of dir
  * or by its group (the agent runs as one of them): when it would not be, it is removed

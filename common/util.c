@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <time.h>
 
 const char *progname = "ascbell";
@@ -163,4 +165,15 @@ size_t parse_max_body(const char *text)
 	if (parse_size(text, &value) != 0 || value == 0)
 		die(EX_USAGE, "--max-body: not a size: %s (bytes, or with K, M, G)", text);
 	return value;
+}
+
+void no_core_dumps(void)
+{
+	const struct rlimit none = {0, 0};
+
+	/* Both, because each misses a case of the other: the kernel does not apply
+	 * RLIMIT_CORE to a core_pattern pipe, and dumpable resets at execve while the limit carries over to the
+	 * handler and the programs it runs, whose environment holds the same secrets. */
+	setrlimit(RLIMIT_CORE, &none);
+	prctl(PR_SET_DUMPABLE, 0L, 0L, 0L, 0L);
 }

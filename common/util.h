@@ -59,6 +59,11 @@ void print_version(void);
  * not stretch or cut. */
 double monotonic_seconds(void);
 
+/* Keeps secrets out of core files: no core at all (RLIMIT_CORE 0, inherited by the
+ * programs we start) and not dumpable (no core through a core_pattern pipe either, and no
+ * ptrace or /proc/PID/mem by other processes of the same user). Call first in main. */
+void no_core_dumps(void);
+
 /* Of two exit statuses, the one that says more went wrong (the larger sysexits code). */
 int worse_status(int a, int b);
 

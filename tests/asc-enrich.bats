@@ -199,6 +199,32 @@ Link:  https://appstoreconnect.apple.com/apps'
 	done
 }
 
+@test "the Test button's ping with ASC_APP_ID set (an app id, no instance): the app's name, no crash" {
+	start_fake_api
+	run --separate-stderr sh -c 'asc-parse -q --app-id 6447123456 <"$1" | asc-enrich --cache "$2" | jq -c "{status, instance, app}"' sh "$FIXTURES/asc/ping.json" "$CACHE"
+	assert_success
+	assert_output '{"status":"Ping received","instance":{"type":null,"id":null,"url":null},"app":{"id":"6447123456","name":"MyApp","url":"https://appstoreconnect.apple.com/apps/6447123456/distribution","bundleId":"com.example.myapp"}}'
+	# Instances of odd shapes beside an app id.
+	run --separate-stderr asc-enrich --cache "$CACHE" <<<'{"app":{"id":"6447123456"}} {"app":{"id":"6447123456"},"instance":null} {"app":{"id":"6447123456"},"instance":{"type":5,"id":[]}} {"app":"6447123456","instance":"x"}'
+	assert_success
+	assert_equal "$(jq -c 'if (.app | type) == "object" then .app.name else .app end' <<<"$output" | tr '\n' ' ')" '"MyApp" "MyApp" "MyApp" "6447123456" '
+}
+
+@test "hostile answers (not the spec): empty 2xx, not an object, no id, ids not strings, data null: every event passes" {
+	start_fake_api
+	for mode in empty array noid numberid nulldata; do
+		echo "$mode" >"$API_DIR/mode"
+		for fixture in "$FIXTURES"/asc/*.json; do
+			rm -rf "$CACHE"
+			run --separate-stderr sh -c 'asc-parse -q --app-id 6447123456 <"$1" | asc-enrich -q --cache "$2"' sh "$fixture" "$CACHE"
+			assert_success
+			assert_equal "$(jq -c '[.id, .status]' <<<"$output")" "$(asc-parse -q <"$fixture" | jq -c '[.id, .status]')"
+		done
+	done
+	# Nothing unusable was cached as the app's name.
+	assert_equal "$(cat "$CACHE"/apps/* 2>/dev/null)" ''
+}
+
 @test "429 with Retry-After is tried again" {
 	start_fake_api
 	echo 429:1 >"$API_DIR/mode"
@@ -229,8 +255,27 @@ Link:  https://appstoreconnect.apple.com/apps'
 	[ "$stderr" = "asc-enrich: error: ASC_KEY_ID and ASC_ISSUER_ID take letters, digits and dashes" ]
 }
 
+@test "ASC_API_BASE in plain http off this machine is 78: the JWT never travels in clear text" {
+	start_fake_api
+	ASC_API_BASE=http://127.attacker.example run --separate-stderr asc-enrich </dev/null
+	assert_failure 78
+	[ "$stderr" = "asc-enrich: error: ASC_API_BASE http://127.attacker.example refused: plain http only to a loopback host; use https" ]
+	ASC_API_BASE=http://127.attacker.example run --separate-stderr asc-webhooks list
+	assert_failure 78
+	assert_equal "$(api_requests)" 0
+}
+
 @test "input that is not an object is 65; the rest still comes out" {
 	run --separate-stderr asc-enrich <<<'[1] {"a":1}'
 	assert_failure 65
 	assert_output '{"a":1}'
+}
+
+@test "ASCII RS (0x1e) in the input: 65, the next event still comes out" {
+	for line in '\x1e{"a":1}' '{"a":1}\x1e' '{"a":\x1e1}'; do
+		run --separate-stderr asc-enrich -q < <(printf "$line"'\n{"a":2}\n')
+		assert_failure 65
+		assert_output '{"a":2}'
+		[[ "$stderr" == "asc-enrich: error: line 1, column "*": control character RS (0x1e) is not JSON; skipped" ]]
+	done
 }

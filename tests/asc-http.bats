@@ -125,6 +125,45 @@ request() {
 	[ ! -e "$RECORD.body" ]
 }
 
+@test "Transfer-Encoding as RFC 9112 reads it: chunked last and once (else 400), no other coding (501)" {
+	for te in 'chunked, identity' identity gzip 'chunked\r\nTransfer-Encoding: identity' 'chunked, chunked' \
+		'chunked\r\nTransfer-Encoding: chunked' '' ' , '; do
+		request "POST / HTTP/1.1\r\nTransfer-Encoding: $te\r\n\r\n1\r\nx\r\n0\r\n\r\n"
+		run asc-http -q -- "$HANDLER" <"$BATS_TEST_TMPDIR/request"
+		assert_output "$(printf 'HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: 61\r\nConnection: close\r\n\r\n{"status":400,"message":"not an App Store Connect delivery"}')"
+	done
+	# A list http-parser would not frame as chunked, although its last coding is: refused
+	# rather than read by another framing than the one the header names.
+	request 'POST / HTTP/1.1\r\nTransfer-Encoding: , chunked\r\n\r\n1\r\nx\r\n0\r\n\r\n'
+	run asc-http -q -- "$HANDLER" <"$BATS_TEST_TMPDIR/request"
+	assert_line --index 0 $'HTTP/1.1 400 Bad Request\r'
+	for te in 'gzip, chunked' 'gzip\r\nTransfer-Encoding: chunked'; do
+		request "POST / HTTP/1.1\r\nTransfer-Encoding: $te\r\n\r\n1\r\nx\r\n0\r\n\r\n"
+		run asc-http -q -- "$HANDLER" <"$BATS_TEST_TMPDIR/request"
+		assert_output "$(printf 'HTTP/1.1 501 Not Implemented\r\nContent-Type: application/json\r\nContent-Length: 59\r\nConnection: close\r\n\r\n{"status":501,"message":"transfer coding not implemented"}')"
+	done
+	[ ! -e "$RECORD.body" ]
+	# The coding's name in any case.
+	request 'POST / HTTP/1.1\r\nTransfer-Encoding: CHUNKED\r\n\r\n1\r\nx\r\n0\r\n\r\n'
+	run asc-http -q -- "$HANDLER" <"$BATS_TEST_TMPDIR/request"
+	assert_line --index 0 $'HTTP/1.1 200 OK\r'
+	assert_equal "$(cat "$RECORD.body")" x
+}
+
+@test "through socat, the client waiting: a chunk size over the limit is 413 at once, not 408 after the timeout" {
+	start_listener -- "$HANDLER"
+	for size in 8000000000000000 100001 FFFFFFFFFFFFFFF; do
+		# The client sends the chunk's size and one byte, then waits for the answer.
+		run python3 -c 'import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n" + sys.argv[2].encode() + b"\r\nx")
+s.settimeout(30)
+print(s.recv(200).decode().split("\r\n")[0])' "$LISTEN_PORT" "$size"
+		assert_output 'HTTP/1.1 413 Content Too Large'
+	done
+	[ ! -e "$RECORD.body" ]
+}
+
 @test "through socat: Expect: 100-continue gets its interim answer, then the body is read" {
 	start_listener -- "$HANDLER"
 	request 'POST / HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\nbody'
@@ -145,6 +184,34 @@ request() {
 	request 'POST / HTTP/1.1\r\nProxy: http://evil.example\r\nContent-Length: 1\r\n\r\nx'
 	HTTP_X_APPLE_SIGNATURE=stale HTTP_PROXY=http://inherited run asc-http -q -- "$HANDLER" <"$BATS_TEST_TMPDIR/request"
 	assert_line --index 0 $'HTTP/1.1 200 OK\r'
+	run grep -c HTTP_ "$RECORD.env"
+	assert_output 0
+}
+
+@test "inherited HTTP_* variables of any name length, or without '=', are removed too" {
+	request 'POST / HTTP/1.1\r\nContent-Length: 1\r\n\r\nx'
+	for len in 250 251 256 300 5000; do
+		name=HTTP_$(head -c "$len" /dev/zero | tr '\0' A)
+		env "$name=stale" timeout 10 asc-http -q -- "$HANDLER" <"$BATS_TEST_TMPDIR/request" >/dev/null
+		run grep -c HTTP_ "$RECORD.env"
+		assert_output 0
+	done
+	# execve takes any string as an environment entry; unsetenv cannot remove one without '='.
+	python3 -c 'import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+def strings(items):
+    array = (ctypes.c_char_p * (len(items) + 1))(*[i.encode() for i in items], None)
+    return array
+argv = ["asc-http", "-q", "--", sys.argv[1]]
+envp = ["PATH=" + os.environ["PATH"], "RECORD=" + os.environ["RECORD"], "HTTP_NO_EQUALS", "HTTP_X=1"]
+libc.execve(os.path.join(sys.argv[2], "asc-http").encode(), strings(argv), strings(envp))
+sys.exit("execve failed")' "$HANDLER" "$ASCBELL_BIN" <"$BATS_TEST_TMPDIR/request" >"$BATS_TEST_TMPDIR/answer" &
+	pid=$!
+	# Bounded: the old loop never ended on such an entry.
+	for _ in $(seq 100); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+	kill $pid 2>/dev/null || true
+	wait $pid
+	assert_equal "$(head -n 1 "$BATS_TEST_TMPDIR/answer")" $'HTTP/1.1 200 OK\r'
 	run grep -c HTTP_ "$RECORD.env"
 	assert_output 0
 }

@@ -237,6 +237,23 @@ bad_then_good() {
 	done
 }
 
+@test "ASCII RS (0x1e) anywhere is refused with its column, never an abort (libjq would assert)" {
+	# Alone, before, after and inside a value, doubled, inside a string, between two values.
+	for line in '\x1e' '\x1e{}' '{}\x1e' '{"data":\x1e{}}' '\x1e\x1e{}' '"a\x1eb"' '{} \x1e {}'; do
+		bad_then_good "$(printf "$line")"
+		column=$(printf "$line" | grep -bo $'\x1e' | head -1 | cut -d: -f1)
+		[ "$stderr" = "asc-parse: error: line 1, column $((column + 1)): control character RS (0x1e) is not JSON; skipped" ]
+	done
+	# On a later line of a value spread over lines: the value is skipped, the next one read.
+	bad_then_good "$(printf '{"data":\n\x1e{"type":"x"}}')"
+	[ "$stderr" = "asc-parse: error: line 2, column 1: control character RS (0x1e) is not JSON; skipped" ]
+	# At the very end of input, with no newline after it.
+	{ cat "$FIXTURES/asc/ping.json"; printf '\x1e'; } >"$BATS_TEST_TMPDIR/in"
+	run --separate-stderr asc-parse <"$BATS_TEST_TMPDIR/in"
+	assert_failure 65
+	assert_output "$(cat "$FIXTURES/events/ping.json")"
+}
+
 @test "valid UTF-8 of every length passes through unchanged" {
 	run --separate-stderr asc-parse < <(printf '{"data":{"type":"webhookPingCreated","id":"é€𝄞\xf4\x8f\xbf\xbf"}}')
 	assert_success

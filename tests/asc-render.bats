@@ -365,6 +365,15 @@ EOF_G
 	[ "$stderr" = "$(printf 'asc-render: error: line 1 (value 1): not a JSON object; skipped\nasc-render: error: line 1, column 0: Invalid literal; skipped')" ]
 }
 
+@test "ASCII RS (0x1e) in the input: 65 with its column, the next event still rendered" {
+	for line in '\x1e{"a":1}' '{"a":1}\x1e' '{"a":\x1e1}'; do
+		run --separate-stderr asc-render --only -t x -b '' -l '' < <(printf "$line"'\n{"a":2}\n')
+		assert_failure 65
+		assert_output '{"title":"x","body":"","externalLink":""}'
+		[[ "$stderr" == "asc-render: error: line 1, column "*": control character RS (0x1e) is not JSON; skipped" ]]
+	done
+}
+
 @test "a stream of 1,000 events gives 1,000 rendered lines" {
 	for _ in $(seq 100); do cat "$FIXTURES"/asc/*.json; done | asc-parse -q >"$BATS_TEST_TMPDIR/events"
 	run --separate-stderr asc-render --only <"$BATS_TEST_TMPDIR/events"

@@ -184,6 +184,51 @@ asc-webhooks: error: listing: links.next of /v1/apps/6447123456/webhooks?limit=2
 	assert_output '{"id":null,"name":null,"url":null,"enabled":null,"eventTypes":null}'
 }
 
+@test "hostile answers (not the spec): empty 2xx, not an object, no id, ids not strings, data null: never a crash" {
+	secret=$(secret_file s)
+	# Listings: a page without a list of data is an error (69), never a short listing.
+	for mode in empty array nulldata; do
+		echo "$mode" >"$API_DIR/mode"
+		run --separate-stderr $W list --app 6447123456
+		assert_failure 69
+		assert_output ''
+		[[ "$stderr" == "asc-webhooks: error: listing: the answer to /v1/apps/6447123456/webhooks?limit=200 has no list of data"* ]]
+		run --separate-stderr $W redeliver --failed wh-1
+		assert_failure 69
+		assert_equal "$(cat "$API_DIR/redelivered" 2>/dev/null)" ''
+	done
+	# One resource: the change was made (2xx), so exit 0, with what is missing named.
+	for mode in empty array nulldata; do
+		echo "$mode" >"$API_DIR/mode"
+		for command in "get wh-1" "update wh-1 --disable" "create --app 6447123456 --name N --url https://h.example/ --events all --secret-file $secret"; do
+			run --separate-stderr $W $command
+			assert_success
+			assert_output '{"id":null,"name":null,"url":null,"enabled":null,"eventTypes":null}'
+			[ "$stderr" = 'asc-webhooks: warning: webhook without an id: the answer has no id, name, url, enabled, eventTypes (shown as null)' ]
+		done
+		run --separate-stderr $W ping wh-1
+		assert_success
+		assert_output '{"ping":null}'
+	done
+	for mode in noid numberid; do
+		echo "$mode" >"$API_DIR/mode"
+		run --separate-stderr $W get wh-1
+		assert_success
+		# (disabled by the updates above, which Apple made whatever it answered)
+		assert_output '{"id":null,"name":"hook 1","url":"https://hooks.example.com/1","enabled":false,"eventTypes":["APP_STORE_VERSION_APP_VERSION_STATE_UPDATED"]}'
+		[ "$stderr" = 'asc-webhooks: warning: webhook without an id: the answer has no id (shown as null)' ]
+		run --separate-stderr $W ping wh-1
+		assert_output '{"ping":null}'
+		run --separate-stderr $W deliveries wh-1 --since 2026-11-01 --until 2026-12-01
+		assert_success
+		assert_equal "$(jq -r .id <<<"$output" | sort -u)" null
+		# A failed delivery without a usable id cannot be sent again: said, never guessed.
+		run --separate-stderr $W redeliver --failed wh-1 --since 2026-11-01 --until 2026-12-01
+		assert_failure 69
+		assert_equal "$(sort -u <<<"$stderr")" 'asc-webhooks: error: a failed delivery without an id cannot be sent again'
+	done
+}
+
 @test "links.next relative (uri-reference) is followed; one to another host is not" {
 	echo relative >"$API_DIR/mode"
 	run --separate-stderr $W list --app 6447123456

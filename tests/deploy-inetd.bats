@@ -81,6 +81,8 @@ wait_listening() {
 start_socat_script() {
 	PORT=$(free_port)
 	from_shipped "$1" >"$BATS_TEST_TMPDIR/$1"
+	# The part both scripts share, beside them as shipped.
+	from_shipped socat-common.sh >"$BATS_TEST_TMPDIR/socat-common.sh"
 	if [ "$1" = socat-tls.sh ]; then
 		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \
 			-subj /CN=localhost -addext 'subjectAltName=DNS:localhost,IP:127.0.0.1' \
@@ -226,6 +228,28 @@ check_queued_mode() {
 	assert_failure
 	run is_listening
 	assert_failure
+}
+
+@test "socat-plain.sh: at most 64 connections served at once (max-children), the rest wait; no core files" {
+	write_env
+	start_socat_script socat-plain.sh
+	listener=$(pgrep -f "^socat -t 15 TCP-LISTEN:$PORT,")
+	run grep '^Max core file size' "/proc/$listener/limits"
+	assert_output --regexp '^Max core file size +0 +0 +bytes'
+	# 70 clients that connect and send nothing (asc-http waits 10 s for their requests).
+	timeout 60 python3 -c 'import socket, sys, time
+held = [socket.create_connection(("127.0.0.1", int(sys.argv[1]))) for _ in range(70)]
+time.sleep(60)' "$PORT" 3>&- &
+	SERVER_PIDS="$SERVER_PIDS $!"
+	# socat serves 64 and leaves 6 in the listening socket's accept queue (for a listening
+	# socket, /proc/net/tcp's rx_queue); without max-children it would take all 70 at once.
+	for _ in $(seq 50); do
+		served=$(ps -o pid= --ppid "$listener" | wc -l)
+		queued=$(( 0x$(awk -v a="$(printf '0100007F:%04X' "$PORT")" '$2 == a && $4 == "0A" {split($5, q, ":"); print q[2]}' /proc/net/tcp) ))
+		[ "$served" -eq 64 ] && [ "$queued" -eq 6 ] && break
+		sleep 0.1
+	done
+	assert_equal "$served $queued" "64 6"
 }
 
 @test "socat-tls.sh: signed, forged, unknown, duplicate over TLS; asc-ping checks the certificate" {

@@ -126,6 +126,17 @@ machine_stat() {
 	assert_output --partial '"status":200'
 }
 
+@test "no core files: LimitCORE=0 in every unit; the running agent (user ascbell) is not dumpable" {
+	run in_machine systemctl show -p LimitCORE --value ascbell-deliver.service ascbell@probe.service ascbell-prune.service
+	assert_equal "$(grep -v '^$' <<<"$output" | tr '\n' ' ')" '0 0 0 '
+	pid=$(in_machine systemctl show -p MainPID --value ascbell-deliver.service)
+	run in_machine grep '^Max core file size' "/proc/$pid/limits"
+	assert_output --regexp '^Max core file size +0 +0 +bytes'
+	assert_equal "$(in_machine stat -c %U "/proc/$pid")" ascbell
+	# The kernel gives /proc/PID/* of a non-dumpable process to root.
+	assert_equal "$(in_machine stat -c %U "/proc/$pid/environ")" root
+}
+
 @test "the state directories: ascbell:ascbell 2770 from tmpfiles, and still after the units start" {
 	run machine_stat /var/lib/ascbell /var/lib/ascbell/spool /var/lib/ascbell/spool/cur \
 		/var/lib/ascbell/outbox/new /var/lib/ascbell/outbox/failed /var/lib/ascbell/dedup /var/lib/ascbell/unsent

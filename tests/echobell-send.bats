@@ -82,6 +82,27 @@ teardown() {
 	[ "$stderr" = 'echobell-send: error: message 1: Echobell refused it: HTTP 400: {"error": "fake echobell says 400"}' ]
 }
 
+@test "an error answer quoting the URL: the token masked at every offset, also across the 200-byte cut" {
+	start_fake
+	export ECHOBELL_WEBHOOK_URL="$FAKE_URL"
+	# The kept answer ends at byte 200; the token (after "/t/") starts at OFFSET + 3.
+	for offset in 0 100 $(seq 170 200); do
+		echo "echo:404:$offset" >"$FAKE_DIR/mode"
+		run --separate-stderr echobell-send <<<"$MESSAGE"
+		assert_failure 65
+		[[ "$stderr" == "echobell-send: error: message 1: Echobell refused it: HTTP 404: $(printf "%${offset}s" '' | tr ' ' .)"* ]]
+		# Not one character of the token after "/t/", not even its first two.
+		[[ "$stderr" != *"${FAKE_TOKEN:0:2}"* ]]
+		if [ "$offset" -lt 197 ]; then
+			[[ "$stderr" == *"/t/*"* ]]
+		fi
+	done
+	# Whole, the token is four stars.
+	echo "echo:404:0" >"$FAKE_DIR/mode"
+	run --separate-stderr echobell-send <<<"$MESSAGE"
+	[ "$stderr" = "echobell-send: error: message 1: Echobell refused it: HTTP 404: /t/**** is not a trigger URL" ]
+}
+
 @test "404 and other 4xx are final too; 500 and 408 are retried" {
 	start_fake --script 404
 	export ECHOBELL_WEBHOOK_URL="$FAKE_URL"
@@ -92,6 +113,52 @@ teardown() {
 	ECHOBELL_WEBHOOK_URL="$FAKE_URL" run --separate-stderr echobell-send --retry-base 0 <<<"$MESSAGE"
 	assert_success
 	assert_equal "$(fake_requests)" 2
+}
+
+# Waits (at most 10 s) until process $1 has ended; its status in $EXITED.
+wait_exit() {
+	for _ in $(seq 100); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	EXITED=gone-not
+	kill -0 "$1" 2>/dev/null && return 1
+	wait "$1"
+	EXITED=$?
+}
+
+@test "SIGTERM while only waiting for input ends the filter (143), as any filter" {
+	export ECHOBELL_WEBHOOK_URL=http://127.0.0.1:9/t/x
+	mkfifo "$BATS_TEST_TMPDIR/in"
+	echobell-send <"$BATS_TEST_TMPDIR/in" 2>"$BATS_TEST_TMPDIR/err" &
+	pid=$!
+	exec 5>"$BATS_TEST_TMPDIR/in" # a writer that stays: the input never ends
+	sleep 0.2
+	kill -TERM "$pid"
+	wait_exit "$pid" || { kill -9 "$pid"; exec 5>&-; false; }
+	exec 5>&-
+	assert_equal "$EXITED" 143
+}
+
+@test "SIGTERM during a stalled delivery: the exchange ends, that message kept, no more input taken, exit 0" {
+	start_fake
+	echo stall >"$FAKE_DIR/mode"
+	export ECHOBELL_WEBHOOK_URL="$FAKE_URL"
+	mkfifo "$BATS_TEST_TMPDIR/in"
+	echobell-send --timeout 2 --spool "$BATS_TEST_TMPDIR/spool" <"$BATS_TEST_TMPDIR/in" 2>"$BATS_TEST_TMPDIR/err" &
+	pid=$!
+	exec 5>"$BATS_TEST_TMPDIR/in"
+	echo "$MESSAGE" >&5
+	wait_for_requests 1
+	# Waiting in the pipe, not read yet: it must stay unread after the stop.
+	echo '{"title":"after the stop"}' >&5
+	kill -TERM "$pid"
+	wait_exit "$pid" || { kill -9 "$pid"; exec 5>&-; false; }
+	exec 5>&-
+	assert_equal "$EXITED" 0
+	assert_equal "$(ls "$BATS_TEST_TMPDIR/spool/new" | wc -l)" 1
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/spool/new"/*)" "$(jq -c . <<<"$MESSAGE")"
+	assert_equal "$(fake_requests)" 1
 }
 
 @test "retries run out: exit 75 without a spool, the message not lost silently" {
@@ -228,6 +295,45 @@ teardown() {
 	refute_token "$stderr"
 }
 
+@test "plain http: loopback is decided by the address, never by how the name begins" {
+	# Names that merely look local could resolve anywhere: refused before any lookup.
+	for host in 127.attacker.example 127.0.0.1.nip.io localhost.attacker.example localhost. \
+		127.0.0.1. '[::ffff:127.0.0.1]' '[fe80::1]' 10.0.0.1 0.0.0.0; do
+		ECHOBELL_WEBHOOK_URL="http://$host/t/$FAKE_TOKEN" run --separate-stderr echobell-send <<<"$MESSAGE"
+		assert_failure 78
+		[ "$stderr" = "echobell-send: error: Echobell URL http://$host/t/**** refused: plain http only to a loopback host; use https" ]
+	done
+	# Loopback literals and localhost are used (nothing listens on port 1: 75, not 78).
+	for host in 127.1.2.3 '[::1]' LOCALHOST 2130706433; do
+		ECHOBELL_WEBHOOK_URL="http://$host:1/t/$FAKE_TOKEN" run --separate-stderr echobell-send --retries 0 <<<"$MESSAGE"
+		assert_failure 75
+		[[ "$stderr" == *"not delivered after 1 attempt: Failed to connect to "* ]]
+		refute_token "$stderr"
+	done
+	start_fake
+	for host in localhost 127.1; do
+		ECHOBELL_WEBHOOK_URL="http://$host:$FAKE_PORT/t/$FAKE_TOKEN" run --separate-stderr echobell-send <<<"$MESSAGE"
+		assert_success
+	done
+	assert_equal "$(fake_requests)" 2
+}
+
+@test "plain http to loopback never goes through a proxy from the environment" {
+	FAKE_NAME=proxy start_fake
+	PROXY_DIR=$FAKE_DIR
+	start_fake
+	# 127.1.2.3 is loopback but not in curl's NOPROXY list: it must still go direct (and
+	# find nothing listening there), not to the proxy with the token in the request line.
+	http_proxy="http://127.0.0.1:$(cat "$PROXY_DIR/port")" ECHOBELL_WEBHOOK_URL="http://127.1.2.3:$FAKE_PORT/t/$FAKE_TOKEN" \
+		run --separate-stderr echobell-send --retries 0 <<<"$MESSAGE"
+	assert_failure 75
+	assert_equal "$(cat "$PROXY_DIR/requests" 2>/dev/null || echo 0)" 0
+	http_proxy="http://127.0.0.1:$(cat "$PROXY_DIR/port")" ECHOBELL_WEBHOOK_URL="$FAKE_URL" run --separate-stderr echobell-send <<<"$MESSAGE"
+	assert_success
+	assert_equal "$(fake_requests)" 1
+	assert_equal "$(cat "$PROXY_DIR/requests" 2>/dev/null || echo 0)" 0
+}
+
 @test "URL sources: -u, then --url-file, then ECHOBELL_WEBHOOK_URL, then ECHOBELL_URL_FILE; none is 78" {
 	start_fake
 	printf '%s\n' "$FAKE_URL" >"$BATS_TEST_TMPDIR/url"
@@ -279,6 +385,19 @@ teardown() {
 	assert_failure 65
 	assert_equal "$(cat "$FAKE_DIR/bodies")" '{"n":1}'
 	[ "$stderr" = "$(printf 'echobell-send: error: line 1 (value 1): not a JSON object; nothing sent for it\necho''bell-send: error: line 1 (value 3): not a JSON object; nothing sent for it\necho''bell-send: error: line 1, column 0: Invalid literal; skipped')" ]
+}
+
+@test "ASCII RS (0x1e) in a message: 65, nothing sent or queued for it, the rest sent or queued" {
+	start_fake
+	export ECHOBELL_WEBHOOK_URL="$FAKE_URL"
+	run --separate-stderr echobell-send < <(printf '{"n":\x1e1}\n{"n":2}\n\x1e\n')
+	assert_failure 65
+	assert_equal "$(cat "$FAKE_DIR/bodies")" '{"n":2}'
+	[ "$stderr" = "$(printf 'echobell-send: error: line 1, column 6: control character RS (0x1e) is not JSON; skipped\necho''bell-send: error: line 3, column 1: control character RS (0x1e) is not JSON; skipped')" ]
+	run --separate-stderr echobell-send --queue "$BATS_TEST_TMPDIR/outbox" < <(printf '\x1e{"n":1}\n{"n":2}\x1e\n{"n":3}\n')
+	assert_failure 65
+	run cat "$BATS_TEST_TMPDIR"/outbox/new/*
+	assert_output '{"n":3}'
 }
 
 @test "--queue writes whole messages into new/ and never loads libcurl" {

@@ -71,6 +71,20 @@ notifications() {
 	refute_token "$(cat "$BATS_TEST_TMPDIR/listener.log")"
 }
 
+@test "a signed body with ASCII RS (0x1e): 400, nothing sent, not left in new/" {
+	start_fake
+	export ECHOBELL_WEBHOOK_URL="$FAKE_URL"
+	start_receiver
+	for at in 0 1 50; do
+		{ head -c $at "$FIXTURES/asc/ping.json"; printf '\x1e'; tail -c +$((at + 1)) "$FIXTURES/asc/ping.json"; } >"$BATS_TEST_TMPDIR/body"
+		deliver "$BATS_TEST_TMPDIR/body"
+		assert_equal "$CODE" 400
+	done
+	assert_equal "$(fake_requests)" 0
+	run ls "$SPOOL/new"
+	assert_output ''
+}
+
 @test "a forged delivery: 401, nothing sent, only asc-verify ran, the spooled request gone" {
 	start_fake
 	export ECHOBELL_WEBHOOK_URL="$FAKE_URL"
