@@ -88,7 +88,7 @@ deliver_signed() {
 	wait "$watch" || true
 	# The watch saw each program at work, the Echobell senders included.
 	for prog in asc-http asc-verify asc-parse asc-enrich asc-render echobell-send; do
-		grep -q "/$prog" "$BATS_TEST_TMPDIR/argv"
+		grep -qE "(^|/)$prog( |$)" "$BATS_TEST_TMPDIR/argv" || { echo "$prog never seen" >&2; return 1; }
 	done
 	grep -q -- '--watch' "$BATS_TEST_TMPDIR/argv"
 	refute_secrets "$BATS_TEST_TMPDIR/argv"
