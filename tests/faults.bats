@@ -121,15 +121,51 @@ assert_each_once() {
 	delivered=$(sort -u "$notified" | comm -12 - <(sort "$LOAD_DIR/ids") | wc -l)
 	lost=$(sort "$LOAD_DIR/ids" | comm -23 - <(sort -u "$notified") | wc -l)
 	doubled=$(uniq -d "$notified" | wc -l)
+	if [ -n "${KILLS_DONE:-}" ]; then
+		window_doubles
+		doubled="$doubled ($in_window extra POSTs in the documented windows, $outside outside them)"
+	fi
 	line="$scenario: $(wc -l <"$LOAD_DIR/ids") sent, delivered $delivered, lost $lost, doubled $doubled, $((SECONDS - STARTED)) s${FIGURES_EXTRA:-}"
 	echo "# $line" >&3
 	[ -z "${FAULTS_FIGURES:-}" ] || echo "$line" >>"$FAULTS_FIGURES"
 	echo "$line"
-	assert_equal "$lost $doubled" "0 0"
+	if [ -n "${KILLS_DONE:-}" ]; then
+		assert_equal "$lost $outside" "0 0"
+	else
+		assert_equal "$lost $doubled" "0 0"
+	fi
 	# Nothing else notified, and nothing left behind: no request waiting in new/, nothing
 	# rejected (failed/) or still waiting in the outbox or the unsent spool.
 	assert_equal "$(jq -r .id "$FAKE_DIR/notified" | grep -vxF -f "$LOAD_DIR/ids")" ''
 	assert_equal "$(find "$SPOOL/new" "$OUTBOX" "$ASCBELL_UNSENT" -type f 2>/dev/null)" ''
+}
+
+# Doubles after SIGKILLs, told apart ($in_window, $outside): a kill in one of the two
+# windows that echobell-send(1) and ascbell(7) document makes a second POST of an event, and
+# nothing but Echobell itself could close them:
+# - the agent killed while Echobell had the message, or its 2xx was on the way back, cannot
+#   know it was sent and sends it again after its restart. Such a copy is the last request
+#   on its connection; a copy after which the agent went on to the next message on the same
+#   connection had been answered and recorded, and sending it again is a fault;
+# - a handler killed after its message was queued and before the event's marker was done:
+#   App Store Connect's retry (or the replay) queues the event again. Only an event whose
+#   first delivery was not answered 2xx (its handler was killed) can be in this window.
+# (Every request is answered 200 here, so request N's body is line N of the fake's bodies.)
+window_doubles() {
+	awk '!seen[$1]++ && $2 !~ /^2/ {print $1}' "$LOAD_DIR/answers" | sed 's/\.http$//' |
+		awk 'NR == FNR {killed[$1 + 1] = 1; next} FNR in killed' - "$LOAD_DIR/ids" >"$BATS_TEST_TMPDIR/killed-ids"
+	paste -d' ' "$FAKE_DIR/connlog" <(jq -r .id "$FAKE_DIR/bodies") | sort -n |
+		awk 'NR == FNR {killed[$1] = 1; next}
+		{ conn[$1] = $2; id[$1] = $3; last_on[$2] = $1 + 0; copies[$3]++; last_copy[$3] = $1 + 0 }
+		END {
+			for (n in id)
+				if (copies[id[n]] > 1 && n + 0 != last_copy[id[n]]) {
+					if (last_on[conn[n]] > n + 0 && !(id[n] in killed)) outside++
+					else in_window++
+				}
+			print in_window + 0, outside + 0
+		}' "$BATS_TEST_TMPDIR/killed-ids" - >"$BATS_TEST_TMPDIR/doubles"
+	read -r in_window outside <"$BATS_TEST_TMPDIR/doubles"
 }
 
 @test "queued mode, Echobell flaky (503 20%, stalls 5%): every event notified exactly once" {
@@ -181,7 +217,7 @@ stop_supervised_agent() {
 	AGENT_PID=
 }
 
-@test "100 SIGKILLs at random moments (handler, asc-http, agent), queued mode: none lost, none doubled" {
+@test "100 SIGKILLs at random moments (handler, asc-http, agent), queued mode: none lost, none doubled outside the documented windows" {
 	local want=${FAULTS_KILLS:-100}
 	use_state "$BATS_TEST_TMPDIR/state"
 	export ASCBELL_OUTBOX=$OUTBOX
@@ -198,6 +234,7 @@ stop_supervised_agent() {
 	stop_supervised_agent
 	FIGURES_EXTRA=", SIGKILLs: $(paste -sd' ' "$BATS_TEST_TMPDIR/killed" | sed 's/\([0-9]\) /\1, /g')"
 	FIGURES_EXTRA="$FIGURES_EXTRA; answers: $(awk '{print $2}' "$LOAD_DIR/answers" | tally)"
+	KILLS_DONE=1
 	recover
 	assert_equal "$(awk '{n += $2} END {print n}' "$BATS_TEST_TMPDIR/killed")" "$want"
 	assert_each_once "queued, SIGKILLs"
