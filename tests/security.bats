@@ -25,6 +25,8 @@ teardown() {
 	# KILL: an echobell-send waiting on a stalled Echobell would finish its POST first.
 	[ -z "${PIDS:-}" ] || kill -KILL $PIDS 2>/dev/null || true
 	[ -z "${PIDS:-}" ] || wait $PIDS 2>/dev/null || true
+	stop_listener_traced
+	stop_traced
 	stop_listener
 	stop_fake
 }
@@ -59,38 +61,56 @@ deliver_signed() {
 	send_raw "$BATS_TEST_TMPDIR/request"
 }
 
-@test "argv: no secret in any process's command line while deliveries are in flight" {
+# Runs "$@" in the background under strace, which writes the argv of every program that
+# process and its descendants exec into $1 (strace's own file): every process is seen,
+# however short its life. Its pid in $TRACED; stop_traced stops the program and strace.
+TRACE_EXECS="strace -f -qq --seccomp-bpf -e trace=execve -e signal=none -s 65536 -o"
+start_traced() {
+	local out=$1
+	shift
+	$TRACE_EXECS "$out" "$@" 3>&- &
+	TRACED="${TRACED:-} $!"
+}
+
+stop_traced() {
+	local pid
+	for pid in ${TRACED:-}; do
+		pkill -TERM -P "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+	TRACED=
+}
+
+@test "argv: no secret in the command line of any process the receiver or the agent runs" {
 	start_fake --script delay:1500
 	export ECHOBELL_WEBHOOK_URL="$FAKE_URL"
 	start_fake_api
 	export ASCBELL_OUTBOX="$BATS_TEST_TMPDIR/outbox"
-	start_receiver() { start_listener --spool "$SPOOL" -- "$RECEIVER"; }
-	start_receiver
-	echobell-send --watch "$ASCBELL_OUTBOX" 2>>"$BATS_TEST_TMPDIR/agent.log" 3>&- &
-	PIDS=$!
-	# Every process's argv, read all the time while eight deliveries go through every program
-	# (the agent waits 1.5 s on each of Echobell's answers).
-	"$BATS_TEST_DIRNAME/helpers/argv-watch" "$BATS_TEST_TMPDIR/argv" 3>&- &
-	watch=$!
+	LISTEN_WRAPPER="$TRACE_EXECS $BATS_TEST_TMPDIR/argv.receiver"
+	start_traced "$BATS_TEST_TMPDIR/argv.agent" echobell-send --watch "$ASCBELL_OUTBOX"
+	# Queued mode, every program of the receiver (the agent waits 1.5 s on each answer)...
+	start_listener --spool "$SPOOL" -- "$RECEIVER"
 	for payload in "$FIXTURES"/asc/feedback-screenshot.json "$FIXTURES"/asc/app-version-rejected.json \
 		"$FIXTURES"/asc/build-upload-state.json "$FIXTURES"/asc/ping.json; do
 		deliver_signed "$payload"
 		assert_equal "$CODE" 200
 	done
-	# Direct mode as well: echobell-send itself waiting on Echobell.
+	stop_listener_traced
+	# ...then direct mode: echobell-send itself talking to Echobell.
 	unset ASCBELL_OUTBOX
-	stop_listener
-	start_receiver
+	LISTEN_WRAPPER="$TRACE_EXECS $BATS_TEST_TMPDIR/argv.direct"
+	start_listener --spool "$SPOOL" -- "$RECEIVER"
 	deliver_signed "$FIXTURES/asc/app-version-state.json"
 	assert_equal "$CODE" 200
 	wait_for_requests 5 100
-	kill "$watch"
-	wait "$watch" || true
-	# The watch saw each program at work, the Echobell senders included.
+	stop_listener_traced
+	stop_traced
+	cat "$BATS_TEST_TMPDIR"/argv.* >"$BATS_TEST_TMPDIR/argv"
+	# Every program was traced at its exec, with its whole argv.
 	for prog in asc-http asc-verify asc-parse asc-enrich asc-render echobell-send; do
-		grep -qE "(^|/)$prog( |$)" "$BATS_TEST_TMPDIR/argv" || { echo "$prog never seen" >&2; return 1; }
+		grep -qE "execve\(\"[^\"]*/$prog\"" "$BATS_TEST_TMPDIR/argv" || { echo "$prog never run" >&2; return 1; }
 	done
-	grep -q -- '--watch' "$BATS_TEST_TMPDIR/argv"
+	grep -q -- '"--watch"' "$BATS_TEST_TMPDIR/argv"
 	refute_secrets "$BATS_TEST_TMPDIR/argv"
 }
 

@@ -101,13 +101,22 @@ start_listener() {
 	# -t: after the client half-closes, socat waits this long for the answer (its default,
 	# half a second, would cut off any handler slower than that). backlog: socat's default
 	# of 5 drops the SYNs of a burst of clients, who then wait a second for the retry.
-	socat -t "${LISTEN_LINGER:-15}" "${LISTEN_TYPE:-TCP-LISTEN}:$LISTEN_PORT,bind=127.0.0.1,reuseaddr,fork,backlog=128${LISTEN_OPTIONS:-}" \
+	# LISTEN_WRAPPER: a command to run socat under (strace in the secret tests).
+	${LISTEN_WRAPPER:-} socat -t "${LISTEN_LINGER:-15}" "${LISTEN_TYPE:-TCP-LISTEN}:$LISTEN_PORT,bind=127.0.0.1,reuseaddr,fork,backlog=128${LISTEN_OPTIONS:-}" \
 		EXEC:"${ASC_HTTP:-$ASCBELL_BIN/asc-http} $*${LISTEN_EXEC_OPTIONS:-}" 2>>"$BATS_TEST_TMPDIR/listener.log" 3>&- &
 	LISTENER_PID=$!
 	for _ in $(seq 100); do
 		socat -u /dev/null TCP:127.0.0.1:"$LISTEN_PORT" 2>/dev/null && break
 		sleep 0.05
 	done
+}
+
+# A listener started under LISTEN_WRAPPER: socat is the wrapper's child.
+stop_listener_traced() {
+	[ -n "${LISTENER_PID:-}" ] || return 0
+	pkill -TERM -P "$LISTENER_PID" socat 2>/dev/null || true
+	wait "$LISTENER_PID" 2>/dev/null || true
+	LISTENER_PID=
 }
 
 stop_listener() {
