@@ -111,10 +111,12 @@ start_listener() {
 	done
 }
 
-# A listener started under LISTEN_WRAPPER: socat is the wrapper's child.
+# A listener started under LISTEN_WRAPPER: socat is the wrapper's child, stopped first so
+# the wrapper (strace) sees it end; then the wrapper itself (or socat, when there was none).
 stop_listener_traced() {
 	[ -n "${LISTENER_PID:-}" ] || return 0
-	pkill -TERM -P "$LISTENER_PID" socat 2>/dev/null || true
+	pkill -TERM -P "$LISTENER_PID" 2>/dev/null || true
+	kill "$LISTENER_PID" 2>/dev/null || true
 	wait "$LISTENER_PID" 2>/dev/null || true
 	LISTENER_PID=
 }
