@@ -14,7 +14,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "dedup.h"
 #include "deliver.h"
 #include "echobell.h"
 #include "jsonio.h"
@@ -22,6 +21,7 @@
 #include "notification.h"
 #include "outcome.h"
 #include "outbox.h"
+#include "sender.h"
 #include "spool.h"
 #include "util.h"
 
@@ -238,238 +238,40 @@ static struct options parse_options(int argc, char **argv)
 struct run {
 	const struct options *opt;
 	char *url;
-	struct net *net;
-	int outage; /* a message was still unavailable: the next get one attempt each */
-	unsigned long count;
-	unsigned long kept; /* messages put in the spool instead of sent */
-	unsigned long done; /* messages sent or queued */
-	unsigned long duplicates; /* messages not sent: their event was notified already */
+	struct sender sender;
 };
-
-/* The body to POST for one message: the object as compact JSON. Its notificationType is
- * the message's own (asc-render's, per event) when it is one Echobell accepts, else
- * --type's (the run's default), else none. A value Echobell does not list is never sent:
- * a warning, and the message goes without it. */
-static jv message_body(jv message, const struct options *opt, unsigned long number)
-{
-	jv own = jv_object_get(jv_copy(message), jv_string("notificationType"));
-	char quoted[80];
-
-	if (jv_get_kind(own) == JV_KIND_STRING &&
-	    notification_type_valid(jv_string_value(own), (size_t)jv_string_length_bytes(jv_copy(own)))) {
-		jv_free(own);
-		return jv_dump_string(message, 0);
-	}
-	if (jv_is_valid(own) && jv_get_kind(own) != JV_KIND_NULL) {
-		if (jv_get_kind(own) == JV_KIND_STRING)
-			notification_type_quote(jv_string_value(own),
-						(size_t)jv_string_length_bytes(jv_copy(own)), quoted,
-						sizeof quoted);
-		else
-			snprintf(quoted, sizeof quoted, "(a%s %s)",
-				 jv_get_kind(own) == JV_KIND_OBJECT || jv_get_kind(own) == JV_KIND_ARRAY ? "n" : "",
-				 jv_kind_name(jv_get_kind(own)));
-		msg_warn("message %lu: notificationType %s is not " NOTIFICATION_TYPES_TEXT
-			 ": left out%s", number, quoted, opt->type ? " (--type used)" : "");
-	}
-	jv_free(own);
-	message = jv_object_delete(message, jv_string("notificationType"));
-	if (opt->type)
-		message = jv_object_set(message, jv_string("notificationType"), jv_string(opt->type));
-	return jv_dump_string(message, 0);
-}
-
-/* A message on disk is its JSON and a newline (cat-able, JSON Lines); body borrowed.
- * Returns spool_add's result. */
-static int write_message(const char *dir, jv body, char name[SPOOL_NAME_SIZE])
-{
-	struct buf line = BUF_INIT;
-	int rc;
-
-	buf_append(&line, jv_string_value(body), (size_t)jv_string_length_bytes(jv_copy(body)));
-	buf_append(&line, "\n", 1);
-	rc = spool_add(dir, line.data, line.len, name);
-	buf_free(&line);
-	return rc;
-}
-
-/* Keeps a message that could not be delivered; 0 when it is safe on disk. */
-static int keep(struct run *run, jv body, const char *why)
-{
-	char name[SPOOL_NAME_SIZE];
-
-	if (spool_prepare(run->opt->spool) != 0 || write_message(run->opt->spool, body, name) != 0) {
-		msg_error("message %lu: not delivered (%s) and cannot be kept: %s", run->count, why,
-			  spool_why());
-		return EX_TEMPFAIL;
-	}
-	msg_warn("message %lu: not delivered (%s); kept as %s/new/%s", run->count, why,
-		 run->opt->spool, name);
-	run->kept++;
-	return 0;
-}
-
-/* POSTs one message, with retries; what still fails goes to --spool when there is one. */
-static int send_message(struct run *run, jv message)
-{
-	static const struct retry_policy one_attempt = {0, 60, 0, 0};
-	struct delivery_report report;
-	enum delivery result;
-	char why[512], masked[MASKED_URL_SIZE];
-	jv body;
-
-	body = message_body(message, run->opt, run->count);
-	if (run->opt->dry_run) {
-		echobell_url_mask(run->url, masked);
-		printf("POST %s\n%s\n", masked, jv_string_value(body));
-		jv_free(body);
-		return fflush(stdout) == 0 ? 0 : EX_IOERR;
-	}
-	result = deliver(run->net, run->url, jv_string_value(body),
-			 (size_t)jv_string_length_bytes(jv_copy(body)),
-			 run->outage ? &one_attempt : &run->opt->policy, &stop_requested, &report);
-	delivery_describe(&report, run->url, why, sizeof why);
-	run->outage = result == UNAVAILABLE || result == BROKEN || result == INTERRUPTED;
-	if (result == DELIVERED) {
-		msg_info("message %lu sent (%s, %d attempt%s, %.0f ms)", run->count, why, report.attempts,
-			 report.attempts == 1 ? "" : "s", report.seconds * 1000);
-		jv_free(body);
-		return 0;
-	}
-	if (result == REJECTED) {
-		msg_error("message %lu: Echobell refused it: %s", run->count, why);
-		jv_free(body);
-		return EX_DATAERR;
-	}
-	if (run->opt->spool) {
-		int status = keep(run, body, why);
-		jv_free(body);
-		return status;
-	}
-	msg_error("message %lu: not delivered after %d attempt%s: %s", run->count, report.attempts,
-		  report.attempts == 1 ? "" : "s", why);
-	jv_free(body);
-	return result == BROKEN ? EX_UNAVAILABLE : EX_TEMPFAIL;
-}
-
-/* --dedup: claims the message's event. Returns -1 when the message may go out (*d holds
- * the claim, or d->fd is -1 when there is nothing to claim), else the status for it. */
-static int claim_event(struct run *run, jv message, struct dedup *d)
-{
-	jv id = jv_object_get(jv_copy(message), jv_string("id"));
-	int status = -1;
-
-	d->fd = -1;
-	if (!run->opt->dedup || run->opt->dry_run) {
-		jv_free(id);
-		return -1;
-	}
-	if (jv_get_kind(id) != JV_KIND_STRING || !dedup_valid_id(jv_string_value(id))) {
-		msg_info("message %lu: no event id to de-duplicate by", run->count);
-		jv_free(id);
-		return -1;
-	}
-	switch (dedup_claim(run->opt->dedup, jv_string_value(id), d)) {
-	case DEDUP_CLAIMED:
-		if (d->taken_over)
-			msg_warn("event %s: taken over from a process that died notifying it", d->id);
-		break;
-	case DEDUP_DONE:
-		msg_warn("event %s was already notified: not again", jv_string_value(id));
-		run->duplicates++;
-		status = 0;
-		break;
-	case DEDUP_BUSY:
-		/* Answering 2xx now would lose the event if that other process fails. */
-		msg_error("event %s is being notified by another process: try again later",
-			  jv_string_value(id));
-		status = EX_TEMPFAIL;
-		break;
-	case DEDUP_ERROR:
-		msg_error("cannot de-duplicate: %s", dedup_why());
-		status = EX_TEMPFAIL;
-		break;
-	}
-	jv_free(id);
-	return status;
-}
-
-/* The claim, once the message is out (status 0: sent, queued or kept) or not. */
-static void settle_event(struct dedup *d, int status, const char *what)
-{
-	if (d->fd < 0)
-		return;
-	if (status != 0)
-		dedup_release(d);
-	else if (dedup_done(d, what) != 0)
-		msg_warn("%s (it may be notified again)", dedup_why());
-}
 
 static int send_one(jv message, struct json_reader *reader, const char *label, void *ctx)
 {
 	struct run *run = ctx;
-	struct dedup claim;
 	int status;
 
-	run->count++;
 	if (jv_get_kind(message) != JV_KIND_OBJECT) {
+		run->sender.count++;
 		msg_error("%s%s: not a JSON object; nothing sent for it", label,
 			  json_reader_position(reader));
 		jv_free(message);
 		return EX_DATAERR;
 	}
-	if ((status = claim_event(run, message, &claim)) >= 0) {
-		jv_free(message);
-		return status;
-	}
-	{
-		unsigned long kept = run->kept;
-		sending = 1;
-		status = send_message(run, message);
-		settle_event(&claim, status, run->kept > kept ? "kept" : "sent");
-		sending = 0;
-	}
+	sending = 1;
+	status = sender_send(&run->sender, message);
+	sending = 0;
 	if (stop_requested)
 		stop_reading_input();
-	if (status == 0)
-		run->done++;
 	return status;
 }
 
 static int queue_one(jv message, struct json_reader *reader, const char *label, void *ctx)
 {
 	struct run *run = ctx;
-	char name[SPOOL_NAME_SIZE];
-	struct dedup claim;
-	jv body;
-	int rc;
 
-	run->count++;
 	if (jv_get_kind(message) != JV_KIND_OBJECT) {
+		run->sender.count++;
 		msg_error("%s%s: not a JSON object; not queued", label, json_reader_position(reader));
 		jv_free(message);
 		return EX_DATAERR;
 	}
-	if ((rc = claim_event(run, message, &claim)) >= 0) {
-		jv_free(message);
-		return rc;
-	}
-	/* The message keeps the event's "id": the agent POSTs it as it is, so whoever
-	 * receives it can tell a repeat too. */
-	body = message_body(message, run->opt, run->count);
-	rc = write_message(run->opt->dir, body, name);
-	jv_free(body);
-	if (rc != 0) {
-		/* 75: asc-http answers 503 and keeps the request for replay; a message the agent
-		 * could not read is never answered 2xx. */
-		msg_error("not queued: %s", spool_why());
-		settle_event(&claim, EX_TEMPFAIL, NULL);
-		return EX_TEMPFAIL;
-	}
-	settle_event(&claim, 0, "queued");
-	run->done++;
-	msg_info("queued %s", name);
-	return 0;
+	return sender_queue(&run->sender, run->opt->dir, message);
 }
 
 /* Opens libcurl and checks the URL: everything but --queue needs this. */
@@ -481,8 +283,9 @@ static void connect_echobell(struct run *run)
 	char why[128], masked[MASKED_URL_SIZE];
 
 	run->url = echobell_url(opt->url_option, opt->url_file);
-	run->net = net_open(&net_options);
-	if (net_url_allowed(run->net, run->url, why, sizeof why) != 0) {
+	run->sender.url = run->url;
+	run->sender.net = net_open(&net_options);
+	if (net_url_allowed(run->sender.net, run->url, why, sizeof why) != 0) {
 		echobell_url_mask(run->url, masked);
 		die(EX_CONFIG, "Echobell URL %s refused: %s", masked, why);
 	}
@@ -512,6 +315,8 @@ int main(int argc, char **argv)
 	set_progname(argv[0]);
 	opt = parse_options(argc, argv);
 	run.opt = &opt;
+	run.sender = (struct sender){.spool = opt.spool, .dedup = opt.dedup, .type = opt.type,
+				     .dry_run = opt.dry_run, .policy = opt.policy, .stop = &stop_requested};
 	catch_stop_signals();
 
 	if (opt.mode == MODE_QUEUE) {
@@ -519,25 +324,25 @@ int main(int argc, char **argv)
 			die(EX_TEMPFAIL, "cannot use the outbox: %s", spool_why());
 		status = json_inputs_each(argv + optind, argc - optind, opt.max_body, queue_one, &run);
 		if (status == 0)
-			outcome_tell(run.duplicates && !run.done ? "duplicate" : "queued");
+			outcome_tell(run.sender.duplicates && !run.sender.done ? "duplicate" : "queued");
 		return worse_status(status, finish_stdout());
 	}
 	connect_echobell(&run);
 	if (opt.mode == MODE_DIRECT) {
 		status = json_inputs_each(argv + optind, argc - optind, opt.max_body, send_one, &run);
 		if (status == 0 && !opt.dry_run)
-			outcome_tell(run.duplicates && !run.done ? "duplicate"
-				     : run.kept			 ? "kept"
+			outcome_tell(run.sender.duplicates && !run.sender.done ? "duplicate"
+				     : run.sender.kept			 ? "kept"
 								 : "delivered");
 	} else {
 		if (spool_prepare(opt.dir) != 0)
 			die(EX_CONFIG, "cannot use the outbox: %s", spool_why());
-		outbox = (struct outbox){opt.dir, run.url, run.net, opt.policy, opt.schedule,
+		outbox = (struct outbox){opt.dir, run.url, run.sender.net, opt.policy, opt.schedule,
 					 opt.schedule_len, opt.rescan, &stop_requested, 0};
 		sending = 1; /* the agent stops by itself, between messages */
 		status = opt.mode == MODE_FLUSH ? outbox_flush(&outbox) : outbox_watch(&outbox);
 	}
-	net_close(run.net);
+	net_close(run.sender.net);
 	echobell_url_free(run.url);
 	free(opt.url_option);
 	return worse_status(status, finish_stdout());
