@@ -24,7 +24,7 @@ LIBS_asc-parse = -ljq
 LIBS_asc-render = -ljq -lm
 # libcurl is loaded with dlopen() only when sending (see common/net.h): --queue never pays it.
 LIBS_echobell-send = -ljq -lm
-LIBS_asc-http = -lhttp_parser
+LIBS_asc-http = -lhttp_parser -ljq -lm -lcrypto
 LIBS_asc-enrich = -ljq -lm -lcrypto
 LIBS_asc-webhooks = -ljq -lm -lcrypto
 

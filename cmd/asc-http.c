@@ -22,6 +22,7 @@
 #include "health.h"
 #include "http.h"
 #include "logsink.h"
+#include "receiver.h"
 #include "spool.h"
 #include "util.h"
 
@@ -43,7 +44,7 @@ struct options {
 	int cgi;
 	struct cidr_list allow;
 	struct cidr_list trust_proxy;
-	char **command;
+	char **command; /* NULL: the built-in receiver (receiver.h) */
 	/* From the env file and the environment. */
 	struct envfile config;
 	const char *outbox;
@@ -77,10 +78,11 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: %s [--path PREFIX] [--max-body N] [--timeout S] [--handler-timeout S]\n"
 		"                [--spool DIR] [--async] [--cgi] [--allow CIDR]... [--trust-proxy CIDR]...\n"
-		"                [--apps-dir DIR] [--log FILE] -- COMMAND [ARG...]\n"
+		"                [--apps-dir DIR] [--log FILE] [-- COMMAND [ARG...]]\n"
 		"\n"
 		"Reads one HTTP request on standard input and answers on standard output; a POST to\n"
-		"PREFIX runs COMMAND with the body on its input and the request in CGI variables.\n"
+		"PREFIX runs COMMAND with the body on its input and the request in CGI variables,\n"
+		"or without COMMAND, the built-in receiver (what scripts/asc-receiver does, in-process).\n"
 		"\n"
 		"      --path PREFIX         where deliveries are posted (default /)\n"
 		"      --max-body N          largest body, K/M/G suffixes (default 1M); more is 413\n"
@@ -159,11 +161,9 @@ static struct options parse_options(int argc, char **argv)
 		default: standard_option(c, usage);
 		}
 	}
-	if (optind >= argc)
-		die(EX_USAGE, "no COMMAND (asc-http [OPTION]... -- COMMAND [ARG...])");
 	if (opt.async && !opt.spool)
 		die(EX_USAGE, "--async needs --spool: a request answered 202 must be on disk");
-	opt.command = argv + optind;
+	opt.command = optind < argc ? argv + optind : NULL;
 	return opt;
 }
 
@@ -187,11 +187,22 @@ static void configure(struct options *opt)
 	const char *file = getenv("ASCBELL_ENV"), *value;
 	size_t files = 0;
 
+	const char *wanted[sizeof config_names / sizeof *config_names + 32];
+	size_t n = 0, i;
+
+	/* The built-in receiver reads its own settings from the same file. */
+	for (i = 0; config_names[i]; i++)
+		wanted[n++] = config_names[i];
+	for (i = 0; !opt->command && receiver_config_names[i] && n + 1 < sizeof wanted / sizeof *wanted; i++)
+		wanted[n++] = receiver_config_names[i];
+	wanted[n] = NULL;
 	if (!file)
 		file = DEFAULT_ENV_FILE;
-	if (*file && envfile_read(file, config_names, &opt->config, opt->config_error,
+	if (*file && envfile_read(file, wanted, &opt->config, opt->config_error,
 				 sizeof opt->config_error) != 0)
 		return;
+	if (!opt->command)
+		receiver_apply_config(&opt->config);
 	if (!opt->allow.count && (value = config_value(opt, "ASCBELL_ALLOW")) &&
 	    cidr_add_list(&opt->allow, value) != 0) {
 		snprintf(opt->config_error, sizeof opt->config_error,
@@ -656,12 +667,84 @@ static void settle_spool(struct exchange *x, int code)
 		spool_remove(x->opt->spool, "new", x->spool_name);
 }
 
+/* ---- the built-in receiver ---- */
+
+static struct receiver *builtin;
+static struct exchange *builtin_exchange; /* the request a die() inside it is about */
+static char deadline_answer[512];         /* written as it is when the deadline passes */
+static size_t deadline_answer_len;
+
+/* A fatal error inside the receiver (a template file that does not compile, say) ends
+ * the process as it ended asc-receiver's: the request is answered by its exit status. */
+static void answer_dying(int status)
+{
+	struct exchange *x = builtin_exchange;
+	struct handler_result result = {.status = status};
+	int code = status_of_exit(&result);
+
+	builtin_exchange = NULL;
+	if (!x)
+		return;
+	settle_spool(x, code);
+	if (!x->opt->async)
+		respond(x, code, message_of(x, code), NULL);
+}
+
+/* The handler deadline: the answer is the one a handler stopped by asc-http's timeout
+ * gets (503; the delivery stays in new/ for asc-replay; an event's claim goes with us). */
+static void on_deadline(int sig)
+{
+	(void)sig;
+	if (deadline_answer_len && write(STDOUT_FILENO, deadline_answer, deadline_answer_len) < 0) {
+		/* The client is gone: nothing else to tell it. */
+	}
+	_exit(0);
+}
+
+static void arm_deadline(struct exchange *x)
+{
+	static const char body[] = "{\"status\":503,\"message\":\"try again later\"}\n";
+	int n = 0;
+
+	if (!x->opt->async)
+		n = x->opt->cgi ? snprintf(deadline_answer, sizeof deadline_answer,
+					   "Status: 503 Service Unavailable\r\nContent-Type: application/json\r\n\r\n%s", body)
+				: snprintf(deadline_answer, sizeof deadline_answer,
+					   "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+					   "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+					   sizeof body - 1, body);
+	deadline_answer_len = n > 0 ? (size_t)n : 0;
+	signal(SIGALRM, on_deadline);
+	alarm((unsigned)(x->opt->handler_timeout + 0.999));
+}
+
+static int run_builtin(struct exchange *x, const char *rest)
+{
+	struct receiver_request req = {&x->req, NULL, x->arrived};
+	struct handler_result result = {0};
+	char app[256];
+
+	if (rest && app_segment(rest, app, sizeof app))
+		req.app = app;
+	builtin_exchange = x;
+	die_hook = answer_dying;
+	if (!builtin)
+		builtin = receiver_open();
+	arm_deadline(x);
+	result.status = receiver_handle(builtin, &req, x->outcome);
+	alarm(0);
+	builtin_exchange = NULL;
+	return status_of_exit(&result);
+}
+
 static int run_command(struct exchange *x)
 {
 	struct handler_result result;
 	const char *rest = after_prefix(x);
 	char spool_file[4096], app[256];
 
+	if (!x->opt->command)
+		return run_builtin(x, rest);
 	cgi_set_environment(&x->req, rest ? rest : "", x->query, x->peer, x->peer_port);
 	if (rest && app_segment(rest, app, sizeof app))
 		setenv("ASCBELL_APP", app, 1);

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "event.h"
+#include "eventfilter.h"
 #include "jqprog.h"
 #include "jsonio.h"
 #include "localtime.h"
@@ -14,8 +15,7 @@
 struct options {
 	struct event_options event;
 	int received_fixed; /* $ASCBELL_RECEIVED gave the arrival; else each payload's is now */
-	char **events; /* --events, split at commas */
-	size_t event_count;
+	struct event_filter events; /* --events */
 	const char *jq_program;
 	const char *jq_file;
 	size_t max_body;
@@ -51,45 +51,6 @@ static void usage(FILE *out)
 		progname);
 }
 
-/* Splits a comma-separated list in place; blanks around names are dropped. */
-static void split_list(char *list, struct options *opt)
-{
-	char *name;
-
-	for (name = strtok(list, ","); name; name = strtok(NULL, ",")) {
-		char *end;
-		while (*name == ' ')
-			name++;
-		end = name + strlen(name);
-		while (end > name && end[-1] == ' ')
-			*--end = '\0';
-		if (*name == '\0')
-			continue;
-		opt->events = xrealloc(opt->events, (opt->event_count + 1) * sizeof *opt->events);
-		opt->events[opt->event_count++] = name;
-	}
-	if (opt->event_count == 0)
-		die(EX_USAGE, "--events: the list is empty");
-}
-
-/* A name that matches no kind or category is probably a typo, though a future type may
- * well be meant: say so and keep it. */
-static void check_event_names(const struct options *opt)
-{
-	size_t i, k;
-
-	for (i = 0; i < opt->event_count; i++) {
-		/* "other" is the category of the kinds the table does not have. */
-		int known = !strcasecmp(opt->events[i], "other");
-		for (k = 0; k < event_kind_count && !known; k++)
-			known = !strcasecmp(opt->events[i], event_kinds[k].type) ||
-				!strcasecmp(opt->events[i], event_kinds[k].event) ||
-				!strcasecmp(opt->events[i], event_kinds[k].category);
-		if (!known)
-			msg_warn("--events: %s is not a known event, type or category", opt->events[i]);
-	}
-}
-
 static const char *nonempty_env(const char *name)
 {
 	const char *value = getenv(name);
@@ -120,7 +81,10 @@ static struct options parse_options(int argc, char **argv)
 			opt.event.app_id = optarg;
 			break;
 		case OPT_APP_NAME: opt.event.app_name = optarg; break;
-		case OPT_EVENTS: split_list(optarg, &opt); break;
+		case OPT_EVENTS:
+			if (event_filter_parse(&opt.events, optarg, "--events") != 0)
+				die(EX_USAGE, "--events: the list is empty");
+			break;
 		case OPT_JQ: opt.jq_program = optarg; break;
 		case OPT_JQ_FILE: opt.jq_file = optarg; break;
 		case OPT_RAW: opt.event.raw = 1; break;
@@ -135,7 +99,6 @@ static struct options parse_options(int argc, char **argv)
 		die(EX_CONFIG, "ASC_APP_ID: not an App Store Connect app id (digits)");
 	if (!opt.event.app_name)
 		opt.event.app_name = nonempty_env("ASC_APP_NAME");
-	check_event_names(&opt);
 	if (localtime_init() != 0)
 		die(EX_CONFIG, "ASCBELL_TZ: not a time zone this machine knows: %s (an IANA name "
 			       "such as Europe/Berlin, from /usr/share/zoneinfo)", getenv("ASCBELL_TZ"));
@@ -156,29 +119,18 @@ struct parse_run {
 static int parse_one(jv payload, struct json_reader *reader, const char *label, void *ctx)
 {
 	struct parse_run *run = ctx;
-	int unknown;
 	struct event_options event_opt = run->opt->event;
+	char where[4096];
+	int status = 0;
 	jv event;
 
 	if (!run->opt->received_fixed)
 		event_opt.received = time(NULL);
-	event = event_from_payload(payload, &event_opt, &unknown);
-
-	if (!jv_is_valid(event)) {
-		jv msg = jv_invalid_get_msg(event);
-		msg_error("%s%s: %s; skipped", label, json_reader_position(reader), jv_string_value(msg));
-		jv_free(msg);
-		return EX_DATAERR;
-	}
-	if (unknown) {
-		jv type = jv_object_get(jv_copy(event), jv_string("type"));
-		msg_warn("%s%s: unknown event type %s (forwarded with generic fields)", label,
-			 json_reader_position(reader), jv_string_value(type));
-		jv_free(type);
-	}
-	if (run->opt->event_count && !event_in_list(event, run->opt->events, run->opt->event_count)) {
+	snprintf(where, sizeof where, "%s%s", label, json_reader_position(reader));
+	event = event_filter_payload(&run->opt->events, payload, &event_opt, where, &status);
+	if (jv_get_kind(event) != JV_KIND_OBJECT) {
 		jv_free(event);
-		return 0;
+		return status;
 	}
 	if (run->jq)
 		return jqprog_run(run->jq, event, stdout);
@@ -202,6 +154,6 @@ int main(int argc, char **argv)
 	status = json_inputs_each(argv + optind, argc - optind, opt.max_body, parse_one, &run);
 	if (run.jq)
 		jqprog_free(run.jq);
-	free(opt.events);
+	event_filter_free(&opt.events);
 	return worse_status(status, finish_stdout());
 }

@@ -159,16 +159,7 @@ static int render_one(jv event, struct json_reader *reader, const char *label, v
 		return fflush(stdout) == 0 ? 0 : EX_IOERR;
 	}
 	out = run->output == OUTPUT_ONLY ? (jv_free(event), jv_object()) : event;
-	for (f = 0; f < RENDERED_FIELDS; f++) {
-		/* No type: none at all, not the event's own (render_type weighed that one). */
-		if (jv_get_kind(fields[f]) == JV_KIND_NULL) {
-			out = jv_object_delete(out, jv_string(template_field_names[f]));
-			jv_free(fields[f]);
-		} else {
-			out = jv_object_set(out, jv_string(template_field_names[f]), fields[f]);
-		}
-	}
-	return json_write_line(out, stdout) == 0 ? 0 : EX_IOERR;
+	return json_write_line(rendered_message(out, fields), stdout) == 0 ? 0 : EX_IOERR;
 }
 
 int main(int argc, char **argv)

@@ -172,28 +172,12 @@ static int verify(const struct input *in, const struct options *opt,
 		  const struct secrets *secrets, int several)
 {
 	const char *header = opt->signature ? opt->signature : in->header_signature;
-	enum signature_result result = signature_check(header, secrets, in->body, in->body_len);
+	int status = signature_verdict(signature_check(header, secrets, in->body, in->body_len),
+				       in->label, in->body_len,
+				       "give -s, set HTTP_X_APPLE_SIGNATURE, or use --http with an "
+				       "x-apple-signature header");
 
-	switch (result) {
-	case SIGNATURE_OK:
-		msg_info("%s%s (%zu bytes)", in->label, signature_result_text(result), in->body_len);
-		return write_body(in, several);
-	case SIGNATURE_MISSING:
-		msg_error("%sno signature (give -s, set HTTP_X_APPLE_SIGNATURE, or use --http "
-			  "with an x-apple-signature header)", in->label);
-		return EX_NOPERM;
-	case SIGNATURE_MALFORMED:
-		msg_error("%smalformed signature (expected hmacsha256= and 64 hex digits)", in->label);
-		return EX_NOPERM;
-	case SIGNATURE_MISMATCH:
-		msg_error("%ssignature mismatch (the body was not signed with any known secret)",
-			  in->label);
-		return EX_NOPERM;
-	case SIGNATURE_FAILED:
-		break;
-	}
-	msg_error("%s%s", in->label, signature_result_text(result));
-	return EX_SOFTWARE;
+	return status ? status : write_body(in, several);
 }
 
 static int sign(const struct input *in, const struct secrets *secrets)

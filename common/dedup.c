@@ -196,3 +196,18 @@ void dedup_release(struct dedup *d)
 	close(d->fd);
 	d->fd = -1;
 }
+
+int dedup_is_done(const char *dir, const char *id)
+{
+	char path[PATH_MAX];
+	int fd, done;
+
+	if (!dedup_valid_id(id) || (size_t)snprintf(path, sizeof path, "%s/%s", dir, id) >= sizeof path)
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	done = !is_pending(fd);
+	close(fd);
+	return done;
+}

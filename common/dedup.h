@@ -53,4 +53,8 @@ void dedup_release(struct dedup *d);
 
 const char *dedup_why(void);
 
+/* Whether the event's marker says done (a look, no claim: a repeat is told apart before
+ * any work is spent on it; the claim itself comes when the message goes out). */
+int dedup_is_done(const char *dir, const char *id);
+
 #endif

@@ -10,39 +10,57 @@
 
 #define URL_FILE_MAX 4096
 
-static char *first_line_of(const char *path, const char *what)
+/* The first line of path, or NULL with why filled in. */
+static char *first_line_of(const char *path, const char *what, char *why, size_t why_size)
 {
 	char line[URL_FILE_MAX];
 	FILE *f = fopen(path, "r");
 	size_t len;
 
-	if (!f)
-		die(EX_CONFIG, "cannot read %s %s: %s", what, path, strerror(errno));
+	if (!f) {
+		snprintf(why, why_size, "cannot read %s %s: %s", what, path, strerror(errno));
+		return NULL;
+	}
 	if (!fgets(line, sizeof line, f))
 		line[0] = '\0';
 	fclose(f);
 	len = strcspn(line, "\r\n");
 	line[len] = '\0';
-	if (len == 0)
-		die(EX_CONFIG, "%s %s is empty (it holds the Echobell webhook URL)", what, path);
+	if (len == 0) {
+		snprintf(why, why_size, "%s %s is empty (it holds the Echobell webhook URL)", what, path);
+		return NULL;
+	}
 	return xstrdup(line);
+}
+
+char *echobell_url_find(const char *url, const char *file, const char *file_what, char *why,
+			size_t why_size)
+{
+	if (url && *url)
+		return xstrdup(url);
+	if (file && *file)
+		return first_line_of(file, file_what, why, why_size);
+	snprintf(why, why_size, "no Echobell URL (give --url-file FILE, or set ECHOBELL_WEBHOOK_URL "
+				"or ECHOBELL_URL_FILE)");
+	return NULL;
 }
 
 char *echobell_url(const char *option_url, const char *option_file)
 {
 	const char *env_url = getenv("ECHOBELL_WEBHOOK_URL");
-	const char *env_file = getenv("ECHOBELL_URL_FILE");
+	char why[4200], *url;
 
 	if (option_url && *option_url)
-		return xstrdup(option_url);
-	if (option_file)
-		return first_line_of(option_file, "--url-file");
-	if (env_url && *env_url)
-		return xstrdup(env_url);
-	if (env_file && *env_file)
-		return first_line_of(env_file, "ECHOBELL_URL_FILE");
-	die(EX_CONFIG, "no Echobell URL (give --url-file FILE, or set ECHOBELL_WEBHOOK_URL or "
-		       "ECHOBELL_URL_FILE)");
+		url = xstrdup(option_url);
+	else if (option_file)
+		url = echobell_url_find(NULL, option_file, "--url-file", why, sizeof why);
+	else if (env_url && *env_url)
+		url = xstrdup(env_url);
+	else
+		url = echobell_url_find(NULL, getenv("ECHOBELL_URL_FILE"), "ECHOBELL_URL_FILE", why, sizeof why);
+	if (!url)
+		die(EX_CONFIG, "%s", why);
+	return url;
 }
 
 void echobell_url_free(char *url)

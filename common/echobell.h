@@ -5,6 +5,12 @@
 
 #include <stddef.h>
 
+/* The URL itself when url is set, else the first line of file (named file_what in
+ * messages); NULL with why filled in when there is none to be had. To free with
+ * echobell_url_free. */
+char *echobell_url_find(const char *url, const char *file, const char *file_what, char *why,
+			size_t why_size);
+
 /* The URL from, in this order: the -u value, the --url-file file, $ECHOBELL_WEBHOOK_URL,
  * $ECHOBELL_URL_FILE (first line of the file). Exits EX_CONFIG when there is none or a
  * file cannot be read. The result is the caller's, to free with echobell_url_free. */

@@ -25,6 +25,12 @@ void json_reader_init(struct json_reader *r, int fd, size_t max_value)
 	r->error[0] = '\0';
 }
 
+void json_reader_init_buffer(struct json_reader *r, const char *data, size_t len, size_t max_value)
+{
+	json_reader_init(r, -1, max_value);
+	line_reader_init_buffer(&r->lines, data, len, max_value + 1);
+}
+
 void json_reader_free(struct json_reader *r)
 {
 	jv_parser_free(r->parser);
@@ -190,27 +196,43 @@ int json_write_line(jv v, FILE *out)
 	return fflush(out) == 0 && !ferror(out) ? 0 : -1;
 }
 
-int json_stream_each(int fd, const char *label, size_t max_value, json_value_fn fn, void *ctx)
+/* Every value of an open reader to fn; the reader is freed. */
+static int each_value(struct json_reader *reader, const char *label, json_value_fn fn, void *ctx)
 {
-	struct json_reader reader;
 	enum json_result result;
 	int status = 0;
 	jv value;
 
-	json_reader_init(&reader, fd, max_value);
-	while (status != EX_IOERR && (result = json_read(&reader, &value)) != JSON_EOF) {
+	while (status != EX_IOERR && (result = json_read(reader, &value)) != JSON_EOF) {
 		if (result == JSON_READ_ERROR) {
 			msg_error("%scannot read: %s", label, strerror(errno));
 			status = EX_IOERR;
 		} else if (result == JSON_BAD) {
-			msg_error("%s%s; skipped", label, reader.error);
+			msg_error("%s%s; skipped", label, reader->error);
 			status = worse_status(status, EX_DATAERR);
 		} else {
-			status = worse_status(status, fn(value, &reader, label, ctx));
+			status = worse_status(status, fn(value, reader, label, ctx));
 		}
 	}
-	json_reader_free(&reader);
+	json_reader_free(reader);
 	return status;
+}
+
+int json_stream_each(int fd, const char *label, size_t max_value, json_value_fn fn, void *ctx)
+{
+	struct json_reader reader;
+
+	json_reader_init(&reader, fd, max_value);
+	return each_value(&reader, label, fn, ctx);
+}
+
+int json_buffer_each(const char *data, size_t len, const char *label, size_t max_value,
+		     json_value_fn fn, void *ctx)
+{
+	struct json_reader reader;
+
+	json_reader_init_buffer(&reader, data, len, max_value);
+	return each_value(&reader, label, fn, ctx);
 }
 
 int json_inputs_each(char *const *paths, int count, size_t max_value, json_value_fn fn,

@@ -35,6 +35,9 @@ struct json_reader {
 };
 
 void json_reader_init(struct json_reader *r, int fd, size_t max_value);
+
+/* The same over len bytes in memory (borrowed), read exactly as a stream would be. */
+void json_reader_init_buffer(struct json_reader *r, const char *data, size_t len, size_t max_value);
 void json_reader_free(struct json_reader *r);
 enum json_result json_read(struct json_reader *r, jv *out);
 
@@ -52,6 +55,10 @@ int json_stream_each(int fd, const char *label, size_t max_value, json_value_fn 
 
 /* Runs json_stream_each on stdin when paths is empty, else on each path in turn ("-" is
  * stdin); a path that cannot be opened is reported (EX_NOINPUT) and skipped. */
+/* json_stream_each over len bytes in memory. */
+int json_buffer_each(const char *data, size_t len, const char *label, size_t max_value,
+		     json_value_fn fn, void *ctx);
+
 int json_inputs_each(char *const *paths, int count, size_t max_value, json_value_fn fn,
 		     void *ctx);
 

@@ -8,10 +8,19 @@
 void line_reader_init(struct line_reader *r, int fd, size_t max_line)
 {
 	r->fd = fd;
+	r->source = NULL;
+	r->source_left = 0;
 	r->max_line = max_line;
 	r->pos = r->len = 0;
 	r->line = (struct buf)BUF_INIT;
 	r->number = 0;
+}
+
+void line_reader_init_buffer(struct line_reader *r, const char *data, size_t len, size_t max_line)
+{
+	line_reader_init(r, -1, max_line);
+	r->source = data;
+	r->source_left = len;
 }
 
 void line_reader_free(struct line_reader *r)
@@ -22,6 +31,15 @@ void line_reader_free(struct line_reader *r)
 /* Refills the chunk: 1 with data, 0 at end of input, -1 on error. */
 static int refill(struct line_reader *r)
 {
+	if (r->fd < 0) {
+		size_t n = r->source_left < sizeof r->chunk ? r->source_left : sizeof r->chunk;
+		memcpy(r->chunk, r->source, n);
+		r->source += n;
+		r->source_left -= n;
+		r->pos = 0;
+		r->len = n;
+		return n > 0;
+	}
 	for (;;) {
 		ssize_t got = read(r->fd, r->chunk, sizeof r->chunk);
 		if (got < 0 && errno == EINTR)

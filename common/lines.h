@@ -15,7 +15,9 @@ enum line_result {
 };
 
 struct line_reader {
-	int fd;
+	int fd;            /* -1: the lines come from source instead */
+	const char *source;
+	size_t source_left;
 	size_t max_line;
 	char chunk[65536];
 	size_t pos, len; /* the unread part of chunk */
@@ -24,6 +26,9 @@ struct line_reader {
 };
 
 void line_reader_init(struct line_reader *r, int fd, size_t max_line);
+
+/* The same over len bytes in memory (borrowed: they must outlive the reader). */
+void line_reader_init_buffer(struct line_reader *r, const char *data, size_t len, size_t max_line);
 void line_reader_free(struct line_reader *r);
 
 /* The next line in r->line. */

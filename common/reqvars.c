@@ -73,26 +73,35 @@ static void read_body(const char *path, size_t max_body, struct buf *body)
 	buf_append(body, "", 0); /* data is a string even for an empty body */
 }
 
-jv reqvars_load(const char *body_path, size_t max_body)
+jv reqvars_make(jv header, const char *body, size_t len)
 {
-	jv vars = jv_object(), header = reqvars_header(), payload = jv_null();
-	struct buf body = BUF_INIT;
+	jv vars = jv_object(), payload = jv_null();
 
 	if (jv_is_valid(header))
 		vars = jv_object_set(vars, jv_string("header"), header);
 	else
 		jv_free(header);
-	if (body_path) {
-		read_body(body_path, max_body, &body);
-		vars = jv_object_set(vars, jv_string("bodyAsText"),
-				     jv_string_sized(body.data, (int)body.len));
-		payload = jv_parse_sized(body.data, (int)body.len);
-		buf_free(&body);
+	if (body) {
+		vars = jv_object_set(vars, jv_string("bodyAsText"), jv_string_sized(body, (int)len));
+		payload = jv_parse_sized(body, (int)len);
 	}
 	/* Echobell: "top-level JSON keys become template variables". They win over the
 	 * built-in names, as the event's own fields do. */
 	if (jv_get_kind(payload) == JV_KIND_OBJECT)
 		return jv_object_merge(vars, payload);
 	jv_free(payload);
+	return vars;
+}
+
+jv reqvars_load(const char *body_path, size_t max_body)
+{
+	struct buf body = BUF_INIT;
+	jv vars;
+
+	if (!body_path)
+		return reqvars_make(reqvars_header(), NULL, 0);
+	read_body(body_path, max_body, &body);
+	vars = reqvars_make(reqvars_header(), body.data, body.len);
+	buf_free(&body);
 	return vars;
 }

@@ -22,4 +22,8 @@ jv reqvars_header(void);
  * 74 on a read error. */
 jv reqvars_load(const char *body_path, size_t max_body);
 
+/* The same from values at hand: header (consumed; invalid for none) and the body's len
+ * bytes (NULL: no bodyAsText). */
+jv reqvars_make(jv header, const char *body, size_t len);
+
 #endif

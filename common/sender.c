@@ -83,10 +83,11 @@ static int send_message(struct sender *s, jv message)
 
 	body = sender_body(message, s->type, s->count);
 	if (s->dry_run) {
+		FILE *out = s->dry_out ? s->dry_out : stdout;
 		echobell_url_mask(s->url, masked);
-		printf("POST %s\n%s\n", masked, jv_string_value(body));
+		fprintf(out, "POST %s\n%s\n", masked, jv_string_value(body));
 		jv_free(body);
-		return fflush(stdout) == 0 ? 0 : EX_IOERR;
+		return fflush(out) == 0 ? 0 : EX_IOERR;
 	}
 	result = deliver(s->net, s->url, jv_string_value(body),
 			 (size_t)jv_string_length_bytes(jv_copy(body)),

@@ -6,6 +6,7 @@
 
 #include <jv.h>
 #include <signal.h>
+#include <stdio.h>
 
 #include "dedup.h"
 #include "deliver.h"
@@ -18,6 +19,7 @@ struct sender {
 	const char *dedup; /* one notification per event id, or NULL */
 	const char *type;  /* notificationType for messages without their own, or NULL */
 	int dry_run;       /* print "POST URL" and the body instead of sending */
+	FILE *dry_out;     /* where to print it (NULL: standard output) */
 	struct retry_policy policy;
 	volatile sig_atomic_t *stop; /* a wait between retries ends when this is set */
 	/* The connection (direct mode). */

@@ -1,6 +1,8 @@
 /* signature: App Store Connect's x-apple-signature header. */
 #include "signature.h"
 
+#include "util.h"
+
 #include <string.h>
 
 static int hex_value(char c)
@@ -91,4 +93,27 @@ const char *signature_result_text(enum signature_result result)
 	case SIGNATURE_FAILED: break;
 	}
 	return "cannot compute the HMAC";
+}
+
+int signature_verdict(enum signature_result result, const char *label, size_t len,
+		      const char *missing_hint)
+{
+	switch (result) {
+	case SIGNATURE_OK:
+		msg_info("%s%s (%zu bytes)", label, signature_result_text(result), len);
+		return 0;
+	case SIGNATURE_MISSING:
+		msg_error("%sno signature (%s)", label, missing_hint);
+		return EX_NOPERM;
+	case SIGNATURE_MALFORMED:
+		msg_error("%smalformed signature (expected hmacsha256= and 64 hex digits)", label);
+		return EX_NOPERM;
+	case SIGNATURE_MISMATCH:
+		msg_error("%ssignature mismatch (the body was not signed with any known secret)", label);
+		return EX_NOPERM;
+	case SIGNATURE_FAILED:
+		break;
+	}
+	msg_error("%s%s", label, signature_result_text(result));
+	return EX_SOFTWARE;
 }

@@ -35,4 +35,10 @@ enum signature_result signature_check(const char *header, const struct secrets *
 /* A short phrase for messages: "no signature", "malformed signature", ... */
 const char *signature_result_text(enum signature_result result);
 
+/* Logs what result means for a body of len bytes (label: "FILE: " or "") and returns the
+ * exit status: 0, 77 (missing, malformed, mismatch; missing_hint says where a signature
+ * would have come from) or 70. */
+int signature_verdict(enum signature_result result, const char *label, size_t len,
+		      const char *missing_hint);
+
 #endif

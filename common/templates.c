@@ -387,3 +387,19 @@ enum render_result renderer_render(struct renderer *r, jv event, jv fields[RENDE
 	jv_free(builtins);
 	return RENDER_KEEP;
 }
+
+jv rendered_message(jv out, jv fields[RENDERED_FIELDS])
+{
+	int f;
+
+	for (f = 0; f < RENDERED_FIELDS; f++) {
+		/* No type: none at all, not the event's own (render_type weighed that one). */
+		if (jv_get_kind(fields[f]) == JV_KIND_NULL) {
+			out = jv_object_delete(out, jv_string(template_field_names[f]));
+			jv_free(fields[f]);
+		} else {
+			out = jv_object_set(out, jv_string(template_field_names[f]), fields[f]);
+		}
+	}
+	return out;
+}

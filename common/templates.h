@@ -76,6 +76,10 @@ void renderer_set_request(struct renderer *r, jv request);
  * Echobell allows, else null. */
 enum render_result renderer_render(struct renderer *r, jv event, jv fields[RENDERED_FIELDS]);
 
+/* out (consumed: the event, or an empty object) with the rendered fields (consumed) set,
+ * and a null one removed: the message echobell-send takes. */
+jv rendered_message(jv out, jv fields[RENDERED_FIELDS]);
+
 /* The built-in defaults, for renderer_load_defaults and the man page. */
 struct default_template {
 	const char *key, *title, *body, *link;

@@ -62,12 +62,16 @@ void msg_info(const char *fmt, ...)
 	va_end(ap);
 }
 
+void (*die_hook)(int status);
+
 void die(int status, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
 	vmessage("error: ", fmt, ap);
 	va_end(ap);
+	if (die_hook)
+		die_hook(status);
 	exit(status);
 }
 

@@ -24,6 +24,10 @@ void msg_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "prog: ..." on stderr only with -v. */
 void msg_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* msg_error, then exit with a sysexits code. */
+/* Called by die() before it exits, when set: asc-http's built-in receiver answers the
+ * request (a 500 for a configuration error) rather than leave the client without one. */
+extern void (*die_hook)(int status);
+
 _Noreturn void die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 void *xmalloc(size_t n);

@@ -1,6 +1,8 @@
 #!/usr/bin/env bats
 # asc-http + asc-receiver: the answer's message says what happened to the delivery
-# (DESIGN.md, asc-http): delivered, queued, kept, duplicate, filtered. Exact bodies.
+# (DESIGN.md, asc-http): delivered, queued, kept, duplicate, filtered. Exact bodies. Run
+# once per shape of the receiver (receiver_shape in helpers/common.bash): this file with
+# scripts/asc-receiver, receiver-outcome-builtin.bats (a link to it) with the built-in one.
 
 load helpers/common
 
@@ -22,7 +24,7 @@ teardown() {
 # Posts payload $1, signed, through asc-http on standard input; the answer in $output.
 post() {
 	signed_request / "$1" "$BATS_TEST_TMPDIR/request"
-	run --separate-stderr asc-http -- "$RECEIVER" <"$BATS_TEST_TMPDIR/request"
+	run --separate-stderr asc-http $(receiver_handler_args) <"$BATS_TEST_TMPDIR/request"
 }
 
 answer_200() {
@@ -53,7 +55,9 @@ answer_200() {
 	assert_output "$(answer_200 kept)"
 	assert_equal "$(ls "$ASCBELL_UNSENT/new" | wc -l)" 1
 	# The warning still reaches the log.
-	[[ "$stderr" == *"echobell-send: warning: message 1: not delivered"*"; kept as $ASCBELL_UNSENT/new/"* ]]
+	sender=echobell-send
+	[ "$(receiver_shape)" = script ] || sender=asc-http
+	[[ "$stderr" == *"$sender: warning: message 1: not delivered"*"; kept as $ASCBELL_UNSENT/new/"* ]]
 	refute_token "$stderr"
 }
 
@@ -90,6 +94,15 @@ answer_200() {
 @test "run outside asc-http (asc-replay, by hand): no outcome descriptor, no error" {
 	start_fake
 	export ECHOBELL_WEBHOOK_URL="$FAKE_URL" HTTP_X_APPLE_SIGNATURE
+	if [ "$(receiver_shape)" = builtin ]; then
+		# Nothing runs outside asc-http: an ASCBELL_OUTCOME_FD in its environment is not
+		# written to, and the answer still says what happened.
+		signed_request / "$FIXTURES/asc/ping.json" "$BATS_TEST_TMPDIR/request"
+		ASCBELL_OUTCOME_FD=7 run --separate-stderr asc-http -q <"$BATS_TEST_TMPDIR/request" 7>"$BATS_TEST_TMPDIR/fd7"
+		assert_output "$(answer_200 delivered)"
+		assert_equal "$(cat "$BATS_TEST_TMPDIR/fd7")" ''
+		return
+	fi
 	HTTP_X_APPLE_SIGNATURE=$(asc-verify --sign <"$FIXTURES/asc/ping.json")
 	run --separate-stderr "$RECEIVER" <"$FIXTURES/asc/ping.json"
 	assert_success
@@ -103,6 +116,16 @@ answer_200() {
 	chmod 711 "$BATS_RUN_TMPDIR"
 	printf 'ASCBELL_ALLOW=17.0.0.0/8\n' >"$BATS_TEST_TMPDIR/env"
 	chmod 600 "$BATS_TEST_TMPDIR/env"
+	if [ "$(receiver_shape)" = builtin ]; then
+		# asc-http reads it for the built-in receiver: 500, and the log says why.
+		signed_request / "$FIXTURES/asc/ping.json" "$BATS_TEST_TMPDIR/request"
+		ASCBELL_ENV="$BATS_TEST_TMPDIR/env" run --separate-stderr setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
+			"$ASCBELL_BIN/asc-http" <"$BATS_TEST_TMPDIR/request"
+		assert_line --index 0 $'HTTP/1.1 500 Internal Server Error\r'
+		assert_line --index 5 '{"status":500,"message":"configuration error (see the log)"}'
+		[[ "$stderr" == *"asc-http: error: "*"$BATS_TEST_TMPDIR/env"*"Permission denied"* ]]
+		return
+	fi
 	ASCBELL_ENV="$BATS_TEST_TMPDIR/env" run --separate-stderr setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$RECEIVER" </dev/null
 	assert_failure 78
 	assert_equal "$stderr" "asc-receiver: error: cannot read $BATS_TEST_TMPDIR/env (run as a user that may read it)"

@@ -167,3 +167,20 @@ start_fake_api() {
 api_requests() {
 	cat "$API_DIR/requests" 2>/dev/null || echo 0
 }
+
+# The receiver's shape, for the suites run once per shape (tests/receiver*.bats and their
+# symlinks): the test file's name says which. "script": asc-http runs scripts/asc-receiver,
+# which runs the filters; "builtin": asc-http's own in-process receiver, no COMMAND.
+receiver_shape() {
+	case $BATS_TEST_FILENAME in
+	*-builtin.bats) echo builtin ;;
+	*) echo script ;;
+	esac
+}
+
+# asc-http's arguments that choose the handler in this shape (after its options).
+receiver_handler_args() {
+	if [ "$(receiver_shape)" = script ]; then
+		printf '%s\n' -- "$BATS_TEST_DIRNAME/../scripts/asc-receiver"
+	fi
+}

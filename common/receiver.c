@@ -1,0 +1,581 @@
+/* receiver: the receiver's pipeline in one process (see receiver.h; each step says which
+ * step of scripts/asc-receiver it is). */
+#include "receiver.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "dedup.h"
+#include "echobell.h"
+#include "enrich.h"
+#include "eventfilter.h"
+#include "jsonio.h"
+#include "localtime.h"
+#include "reqvars.h"
+#include "secrets.h"
+#include "sender.h"
+#include "signature.h"
+#include "templates.h"
+#include "timevars.h"
+#include "util.h"
+
+/* asc-parse's and asc-render's default limit on one JSON value. */
+#define EVENT_MAX (1024 * 1024)
+
+const char *const receiver_config_names[] = {
+	"ASC_WEBHOOK_SECRET_FILE", "ASC_WEBHOOK_SECRET", "ECHOBELL_URL_FILE", "ECHOBELL_WEBHOOK_URL",
+	"ASC_APP_ID", "ASC_APP_NAME", "ASCBELL_EVENTS", "ASCBELL_TEMPLATES", "ASCBELL_TZ",
+	"ASCBELL_OUTBOX", "ASCBELL_UNSENT", "ASCBELL_DEDUP_DIR", "ECHOBELL_ESCALATION_URL_FILE",
+	"ASCBELL_APPS_DIR", "ASCBELL_DRY_RUN", "ASC_KEY_ID", "ASC_ISSUER_ID", "ASC_PRIVATE_KEY_PATH",
+	"ASC_PRIVATE_KEY", "ASC_API_BASE", NULL,
+};
+
+#define CONFIG_NAME_COUNT (sizeof receiver_config_names / sizeof receiver_config_names[0] - 1)
+
+/* ---- configuration ---- */
+
+/* The environment's own values of the names, before the first file changed them. */
+static struct {
+	int saved;
+	char *value[CONFIG_NAME_COUNT]; /* NULL: unset */
+} original;
+
+void receiver_apply_config(const struct envfile *config)
+{
+	size_t i;
+
+	for (i = 0; i < CONFIG_NAME_COUNT; i++) {
+		const char *name = receiver_config_names[i], *value;
+		if (!original.saved) {
+			value = getenv(name);
+			original.value[i] = value ? xstrdup(value) : NULL;
+		} else if (original.value[i]) {
+			setenv(name, original.value[i], 1);
+		} else {
+			unsetenv(name);
+		}
+		if ((value = envfile_get(config, name)))
+			setenv(name, value, 1);
+	}
+	original.saved = 1;
+}
+
+/* One request's settings: the app's own file (ASCBELL_APPS_DIR/NAME.env) over the
+ * environment, as asc-receiver sources the one after the other. */
+struct settings {
+	struct envfile app;
+	int has_app;
+};
+
+/* A value set to "" is unset, in the shell's way of testing them; an app's "" still
+ * hides the environment's value. */
+static const char *setting(const struct settings *s, const char *name)
+{
+	const char *value = s->has_app ? envfile_get(&s->app, name) : NULL;
+
+	if (!value)
+		value = getenv(name);
+	return value && *value ? value : NULL;
+}
+
+/* Step 0: the app named by the path. Returns 0 or 78. */
+static int load_settings(struct settings *s, const struct receiver_request *req, const char **app_id)
+{
+	static const char allowed[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-";
+	const char *apps_dir = setting(s, "ASCBELL_APPS_DIR"), *app = req->app ? req->app : "";
+	char path[4096], why[512];
+
+	*app_id = NULL;
+	if (!apps_dir) {
+		/* An all-digit first segment is the app's id, unless the configuration names one. */
+		if (*app && strspn(app, "0123456789") == strlen(app))
+			*app_id = app;
+		return 0;
+	}
+	/* asc-http --apps-dir answered 404 for anything else already: the second lock. */
+	if (!*app || !strcmp(app, ".") || !strcmp(app, "..") || strspn(app, allowed) != strlen(app)) {
+		msg_error("no app named in the path");
+		return EX_CONFIG;
+	}
+	if ((size_t)snprintf(path, sizeof path, "%s/%s.env", apps_dir, app) >= sizeof path ||
+	    access(path, R_OK) != 0) {
+		msg_error("no configuration for app %s", app);
+		return EX_CONFIG;
+	}
+	if (envfile_read(path, receiver_config_names, &s->app, why, sizeof why) != 0) {
+		msg_error("%s", why);
+		return EX_CONFIG;
+	}
+	s->has_app = 1;
+	return 0;
+}
+
+/* ---- what is kept between requests ---- */
+
+/* The secrets of one file, read again when the file changed (a rotation adds a line). */
+struct secret_source {
+	char *path; /* "" for $ASC_WEBHOOK_SECRET alone */
+	char *value;
+	struct stat st;
+	struct secrets secrets;
+};
+
+struct template_source {
+	char *path; /* "" for the built-in templates alone */
+	struct renderer renderer;
+};
+
+struct receiver {
+	struct secret_source *secrets;
+	size_t secret_count;
+	struct template_source *templates;
+	size_t template_count;
+	struct enricher enricher;
+	int enricher_ready; /* 0 not yet, 1 open, -1 no credentials */
+	struct net *net;    /* to Echobell, kept alive across requests */
+	volatile sig_atomic_t stop;
+};
+
+struct receiver *receiver_open(void)
+{
+	struct receiver *r = xmalloc(sizeof *r);
+
+	memset(r, 0, sizeof *r);
+	if (localtime_init() != 0)
+		die(EX_CONFIG, "ASCBELL_TZ: not a time zone this machine knows: %s (an IANA name "
+			       "such as Europe/Berlin, from /usr/share/zoneinfo)", getenv("ASCBELL_TZ"));
+	if (timevars_init() != 0)
+		die(EX_CONFIG, "ASCBELL_NOW: not a UTC time like 2026-03-02T14:05:19Z");
+	return r;
+}
+
+static int same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_ino == b->st_ino && a->st_dev == b->st_dev && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/* The secrets asc-verify would use: the file's lines, then $ASC_WEBHOOK_SECRET. NULL (and
+ * the reason logged) when there are none. */
+static const struct secrets *secrets_for(struct receiver *r, const char *file, const char *value)
+{
+	struct secret_source *src = NULL;
+	struct stat st;
+	size_t i;
+
+	memset(&st, 0, sizeof st);
+	if (file && stat(file, &st) != 0) {
+		msg_error("cannot read secret file %s (ASC_WEBHOOK_SECRET_FILE): %s", file, strerror(errno));
+		return NULL;
+	}
+	for (i = 0; i < r->secret_count && !src; i++)
+		if (!strcmp(r->secrets[i].path, file ? file : "") &&
+		    !strcmp(r->secrets[i].value, value ? value : ""))
+			src = &r->secrets[i];
+	if (src && (!file || same_file(&src->st, &st)))
+		return &src->secrets;
+	if (!src) {
+		r->secrets = xrealloc(r->secrets, (r->secret_count + 1) * sizeof *r->secrets);
+		src = &r->secrets[r->secret_count++];
+		src->path = xstrdup(file ? file : "");
+		src->value = xstrdup(value ? value : "");
+		src->secrets = (struct secrets)SECRETS_INIT;
+	}
+	secrets_wipe(&src->secrets);
+	src->st = st;
+	if (file && secrets_add_file(&src->secrets, file) != 0) {
+		msg_error("cannot read secret file %s (ASC_WEBHOOK_SECRET_FILE): %s", file, strerror(errno));
+		src->st.st_ino = 0; /* read it again next time */
+		return NULL;
+	}
+	if (value)
+		secrets_add(&src->secrets, value, strlen(value));
+	if (src->secrets.count == 0) {
+		msg_error("no webhook secret (set ASC_WEBHOOK_SECRET_FILE or ASC_WEBHOOK_SECRET)");
+		return NULL;
+	}
+	return &src->secrets;
+}
+
+/* The templates asc-render -f FILE would use (a file that cannot be used exits 64). */
+static struct renderer *renderer_for(struct receiver *r, const char *file)
+{
+	struct template_source *src;
+	size_t i;
+
+	for (i = 0; i < r->template_count; i++)
+		if (!strcmp(r->templates[i].path, file ? file : ""))
+			return &r->templates[i].renderer;
+	r->templates = xrealloc(r->templates, (r->template_count + 1) * sizeof *r->templates);
+	src = &r->templates[r->template_count];
+	src->path = xstrdup(file ? file : "");
+	renderer_init(&src->renderer);
+	if (file)
+		renderer_load_file(&src->renderer, file);
+	renderer_load_defaults(&src->renderer);
+	r->template_count++;
+	return &src->renderer;
+}
+
+void receiver_close(struct receiver *r)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	for (i = 0; i < r->secret_count; i++) {
+		secrets_wipe(&r->secrets[i].secrets);
+		free(r->secrets[i].path);
+		explicit_bzero(r->secrets[i].value, strlen(r->secrets[i].value));
+		free(r->secrets[i].value);
+	}
+	for (i = 0; i < r->template_count; i++) {
+		renderer_free(&r->templates[i].renderer);
+		free(r->templates[i].path);
+	}
+	if (r->enricher_ready > 0)
+		enricher_close(&r->enricher);
+	net_close(r->net);
+	free(r->secrets);
+	free(r->templates);
+	free(r);
+}
+
+/* ---- the steps ---- */
+
+/* Step 2's collector: asc-parse's events, kept in order. */
+struct parsed {
+	const struct event_filter *filter;
+	struct event_options options;
+	jv events;
+};
+
+static int parse_one(jv payload, struct json_reader *reader, const char *label, void *ctx)
+{
+	struct parsed *p = ctx;
+	char where[128];
+	int status = 0;
+	jv event;
+
+	snprintf(where, sizeof where, "%s%s", label, json_reader_position(reader));
+	event = event_filter_payload(p->filter, payload, &p->options, where, &status);
+	if (jv_get_kind(event) == JV_KIND_OBJECT)
+		p->events = jv_array_append(p->events, event);
+	else
+		jv_free(event);
+	return status;
+}
+
+/* Step 2: the events of the verified body, as asc-parse makes them. Returns its status. */
+static int parse_events(const struct settings *s, const struct receiver_request *req,
+			const char *app_id, jv *events)
+{
+	const char *events_setting = setting(s, "ASCBELL_EVENTS"), *received = getenv("ASCBELL_RECEIVED");
+	const struct http_request *http = req->http;
+	struct event_filter filter = {0};
+	struct parsed p;
+	int status;
+
+	memset(&p, 0, sizeof p);
+	p.filter = &filter;
+	p.options.app_id = setting(s, "ASC_APP_ID") ? setting(s, "ASC_APP_ID") : app_id;
+	p.options.app_name = setting(s, "ASC_APP_NAME");
+	p.options.received = req->received;
+	if (p.options.app_id && !app_id_valid(p.options.app_id)) {
+		msg_error("ASC_APP_ID: not an App Store Connect app id (digits)");
+		return EX_CONFIG;
+	}
+	/* asc-replay's: the time the saved request first arrived. */
+	if (received && *received && instant_parse(received, &p.options.received) != 0) {
+		msg_error("ASCBELL_RECEIVED: not a time like 2026-03-02T14:05:19Z");
+		return EX_CONFIG;
+	}
+	if (events_setting && event_filter_parse(&filter, events_setting, "ASCBELL_EVENTS") != 0) {
+		msg_error("ASCBELL_EVENTS: the list is empty");
+		return EX_USAGE;
+	}
+	p.events = jv_array();
+	status = json_buffer_each(http->body.data ? http->body.data : "", http->body.len, "", EVENT_MAX,
+				  parse_one, &p);
+	event_filter_free(&filter);
+	if (status != 0) {
+		jv_free(p.events);
+		return status;
+	}
+	*events = p.events;
+	return 0;
+}
+
+static int blank(const char *data, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (!isspace((unsigned char)data[i]))
+			return 0;
+	return 1;
+}
+
+static jv event_field(jv event, const char *key)
+{
+	return jv_object_get(jv_copy(event), jv_string(key));
+}
+
+/* Step 3: a repeat of an event already notified costs neither the API nor the templates.
+ * (The claim itself is made when the message goes out, step 6.) */
+static int already_notified(const struct settings *s, jv events)
+{
+	const char *dir = setting(s, "ASCBELL_DEDUP_DIR");
+	jv id;
+	int done = 0;
+
+	if (!dir)
+		return 0;
+	id = event_field(jv_array_get(jv_copy(events), 0), "id");
+	if (jv_get_kind(id) == JV_KIND_STRING && dedup_is_done(dir, jv_string_value(id))) {
+		msg_warn("event %s was already notified: not again", jv_string_value(id));
+		done = 1;
+	}
+	jv_free(id);
+	return done;
+}
+
+/* Step 4: names from the App Store Connect API, when there are credentials for it (a
+ * failure leaves the event as it was, with enrichError). */
+static jv enriched(struct receiver *r, const struct settings *s, jv event)
+{
+	if (!setting(s, "ASC_KEY_ID"))
+		return event;
+	if (r->enricher_ready == 0)
+		r->enricher_ready = enricher_open(&r->enricher, NULL, 5) == 0 ? 1 : -1;
+	return r->enricher_ready > 0 ? enrich(&r->enricher, event) : event;
+}
+
+/* Echobell's header variable: the request's headers with lower-case names, as the CGI
+ * variables asc-http would have set carry them to asc-render (cgi.c): the first of a
+ * repeated header, names that are plain tokens, the body's own length and type. */
+static jv header_variable(const struct http_request *http)
+{
+	const char *type = http_request_header(http, "content-type");
+	jv header = jv_object();
+	size_t i, k;
+
+	if (type)
+		header = jv_object_set(header, jv_string("content-type"), jv_string(type));
+	header = jv_object_set(header, jv_string("content-length"), jv_string_fmt("%zu", http->body.len));
+	for (i = 0; i < http->header_count; i++) {
+		const struct http_header *h = &http->headers[i];
+		char name[256];
+
+		if (h->name.len == 0 || h->name.len >= sizeof name)
+			continue;
+		for (k = 0; k < h->name.len; k++) {
+			unsigned char c = (unsigned char)h->name.data[k];
+			if (c != '-' && !isalnum(c))
+				break;
+			name[k] = (char)tolower(c);
+		}
+		name[k] = '\0';
+		if (k < h->name.len || !strcmp(name, "proxy") || !strcmp(name, "content-length") ||
+		    !strcmp(name, "content-type"))
+			continue;
+		if (!jv_object_has(jv_copy(header), jv_string(name)))
+			header = jv_object_set(header, jv_string(name),
+					       jv_string(h->value.data ? h->value.data : ""));
+	}
+	return header;
+}
+
+/* Step 5: each event's message, by the templates; a condition may drop one. */
+static jv render_messages(struct renderer *renderer, const struct http_request *http, jv events)
+{
+	jv messages = jv_array();
+	int i, n = jv_array_length(jv_copy(events));
+
+	renderer_set_request(renderer, reqvars_make(header_variable(http),
+						    http->body.data ? http->body.data : "", http->body.len));
+	for (i = 0; i < n; i++) {
+		jv event = jv_array_get(jv_copy(events), i), fields[RENDERED_FIELDS];
+		if (renderer_render(renderer, event, fields) == RENDER_DROP) {
+			msg_info("value %d: dropped by its condition", i + 1);
+			jv_free(event);
+			continue;
+		}
+		messages = jv_array_append(messages, rendered_message(event, fields));
+	}
+	renderer_set_request(renderer, jv_null());
+	jv_free(events);
+	return messages;
+}
+
+/* A sender for Echobell as asc-receiver's echobell-send lines set it up. Returns 0, or 78
+ * when the URL cannot be had or used. */
+static int direct_sender(struct receiver *r, const struct settings *s, const char *url_file,
+			 struct sender *out)
+{
+	const struct net_options options = {3000, 3000, NULL};
+	const char *url_value = url_file ? NULL : setting(s, "ECHOBELL_WEBHOOK_URL");
+	char why[4200], masked[MASKED_URL_SIZE];
+	char *url;
+
+	if (!url_file)
+		url_file = setting(s, "ECHOBELL_URL_FILE");
+	url = echobell_url_find(url_value, url_file, url_value ? "" : "ECHOBELL_URL_FILE", why, sizeof why);
+	if (!url) {
+		msg_error("%s", why);
+		return EX_CONFIG;
+	}
+	if (!r->net)
+		r->net = net_open(&options);
+	if (net_url_allowed(r->net, url, why, sizeof why) != 0) {
+		echobell_url_mask(url, masked);
+		msg_error("Echobell URL %s refused: %s", masked, why);
+		echobell_url_free(url);
+		return EX_CONFIG;
+	}
+	*out = (struct sender){
+		.spool = setting(s, "ASCBELL_UNSENT"),
+		.dry_run = setting(s, "ASCBELL_DRY_RUN") && !strcmp(setting(s, "ASCBELL_DRY_RUN"), "1"),
+		.dry_out = stderr, /* standard output is the answer */
+		.policy = {2, 5, 1, 30},
+		.stop = &r->stop,
+		.url = url,
+		.net = r->net,
+	};
+	return 0;
+}
+
+/* Step 6: out they go; queued (the agent delivers) or direct (a short retry budget; what
+ * fails is kept in ASCBELL_UNSENT). Returns echobell-send's status, and its word. */
+static int send_messages(struct receiver *r, const struct settings *s, jv messages, char outcome[])
+{
+	const char *outbox = setting(s, "ASCBELL_OUTBOX"), *dry = setting(s, "ASCBELL_DRY_RUN");
+	struct sender sender = {0};
+	int i, n = jv_array_length(jv_copy(messages)), status = 0;
+	int queued = outbox && !(dry && !strcmp(dry, "1"));
+
+	/* Queued, the agent alone needs the URL. */
+	if (!queued && (status = direct_sender(r, s, NULL, &sender)) != 0) {
+		jv_free(messages);
+		return status;
+	}
+	if (queued && spool_prepare(outbox) != 0) {
+		msg_error("cannot use the outbox: %s", spool_why());
+		jv_free(messages);
+		return EX_TEMPFAIL;
+	}
+	sender.dedup = setting(s, "ASCBELL_DEDUP_DIR");
+	for (i = 0; i < n; i++) {
+		jv message = jv_array_get(jv_copy(messages), i);
+		status = worse_status(status, queued ? sender_queue(&sender, outbox, message)
+						     : sender_send(&sender, message));
+	}
+	if (status == 0 && !sender.dry_run)
+		snprintf(outcome, RECEIVER_OUTCOME_SIZE, "%s",
+			 sender.duplicates && !sender.done ? "duplicate"
+			 : queued			   ? "queued"
+			 : sender.kept			   ? "kept"
+							   : "delivered");
+	echobell_url_free((char *)sender.url);
+	jv_free(messages);
+	return status;
+}
+
+/* Step 7: errors also reach the escalation channel; the main notification is out already,
+ * so a failure here is a warning. */
+static void escalate(struct receiver *r, const struct settings *s, jv first_event, jv messages)
+{
+	const char *file = setting(s, "ECHOBELL_ESCALATION_URL_FILE");
+	jv severity = event_field(first_event, "severity");
+	struct sender sender = {0};
+	int i, n, status;
+
+	if (!file || jv_get_kind(severity) != JV_KIND_STRING || strcmp(jv_string_value(severity), "error")) {
+		jv_free(severity);
+		return;
+	}
+	jv_free(severity);
+	status = direct_sender(r, s, file, &sender);
+	for (i = 0, n = jv_array_length(jv_copy(messages)); i < n && status == 0; i++)
+		status = sender_send(&sender, jv_array_get(jv_copy(messages), i));
+	if (status != 0)
+		msg_warn("the escalation channel was not reached");
+	echobell_url_free((char *)sender.url);
+}
+
+int receiver_handle(struct receiver *r, const struct receiver_request *req,
+		    char outcome[RECEIVER_OUTCOME_SIZE])
+{
+	const struct http_request *http = req->http;
+	struct settings s;
+	const struct secrets *secrets;
+	const char *app_id;
+	jv events, messages, first;
+	int status, i, n;
+
+	outcome[0] = '\0';
+	memset(&s, 0, sizeof s);
+	if ((status = load_settings(&s, req, &app_id)) != 0)
+		goto done;
+
+	/* 1. The signature, before anything else looks at the body. */
+	secrets = secrets_for(r, setting(&s, "ASC_WEBHOOK_SECRET_FILE"), setting(&s, "ASC_WEBHOOK_SECRET"));
+	if (!secrets) {
+		status = EX_CONFIG;
+		goto done;
+	}
+	status = signature_verdict(signature_check(http_request_header(http, "x-apple-signature"), secrets,
+						   http->body.data ? http->body.data : "", http->body.len),
+				   "", http->body.len, "no x-apple-signature header");
+	if (status != 0)
+		goto done;
+
+	/* 2. The events of those very bytes; nothing to do when ASCBELL_EVENTS left them out. */
+	if ((status = parse_events(&s, req, app_id, &events)) != 0)
+		goto done;
+	if (jv_array_length(jv_copy(events)) == 0) {
+		jv_free(events);
+		/* An empty (or blank) signed body is not a delivery: 400, and nothing is sent. */
+		if (blank(http->body.data ? http->body.data : "", http->body.len)) {
+			msg_error("the signed body holds no payload");
+			status = EX_DATAERR;
+		} else {
+			snprintf(outcome, RECEIVER_OUTCOME_SIZE, "filtered");
+		}
+		goto done;
+	}
+
+	/* 3. One notification per event id. */
+	if (already_notified(&s, events)) {
+		jv_free(events);
+		snprintf(outcome, RECEIVER_OUTCOME_SIZE, "duplicate");
+		goto done;
+	}
+
+	/* 4. Names from the App Store Connect API. */
+	for (i = 0, n = jv_array_length(jv_copy(events)); i < n; i++)
+		events = jv_array_set(events, i, enriched(r, &s, jv_array_get(jv_copy(events), i)));
+	first = jv_array_get(jv_copy(events), 0);
+
+	/* 5. The notifications' text. */
+	messages = render_messages(renderer_for(r, setting(&s, "ASCBELL_TEMPLATES")), http, events);
+	if (jv_array_length(jv_copy(messages)) == 0) {
+		snprintf(outcome, RECEIVER_OUTCOME_SIZE, "filtered");
+	} else {
+		/* 6. and 7. */
+		status = send_messages(r, &s, jv_copy(messages), outcome);
+		if (status == 0)
+			escalate(r, &s, first, messages);
+	}
+	jv_free(first);
+	jv_free(messages);
+done:
+	if (s.has_app)
+		envfile_free(&s.app);
+	return status;
+}

@@ -1,0 +1,51 @@
+/* receiver: the App Store Connect -> Echobell receiver as library functions, the pipeline
+ * scripts/asc-receiver assembles from the filters, in one process: verify -> parse ->
+ * de-duplicate -> enrich (when configured) -> render -> queue or send -> escalate.
+ *
+ * asc-http calls it in-process (its built-in handler, when no COMMAND is given), once per
+ * request, whether it lives for one request (inetd, CGI) or many (--listen). It reads the
+ * same configuration as asc-receiver, with the same meaning, and ends each request with
+ * the exit status asc-receiver would have (sysexits.h, DESIGN.md), so that asc-http
+ * answers alike. What differs is only what it costs: no process per stage, and what is
+ * loaded (secrets, templates, the API key, the Echobell connection) is kept for the next
+ * request. */
+#ifndef ASCBELL_RECEIVER_H
+#define ASCBELL_RECEIVER_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "envfile.h"
+#include "http.h"
+
+#define RECEIVER_OUTCOME_SIZE 16
+
+struct receiver_request {
+	const struct http_request *http; /* the headers and the body, as read */
+	const char *app;                 /* the path's first segment (asc-http's parse), or NULL */
+	time_t received;                 /* when it arrived: eventDate of events without their own */
+};
+
+/* The names the receiver takes from the configuration file (NULL-terminated). */
+extern const char *const receiver_config_names[];
+
+/* Sets the environment from config as `set -a; . FILE` would for asc-receiver: each
+ * receiver name the file sets. A later call first puts back what an earlier one changed,
+ * so a name removed from the file is the environment's own again (SIGHUP). */
+void receiver_apply_config(const struct envfile *config);
+
+struct receiver;
+
+/* What does not change between requests, from the environment: the time zone, the clock
+ * for tests, the API credentials. Exits 78 when they cannot be used. */
+struct receiver *receiver_open(void);
+
+/* Handles one request; returns asc-receiver's exit status for it and, for a 0, what was
+ * done in outcome ("delivered", "queued", "kept", "duplicate", "filtered", or "" when
+ * nothing is to be said, as in a dry run). */
+int receiver_handle(struct receiver *r, const struct receiver_request *req,
+		    char outcome[RECEIVER_OUTCOME_SIZE]);
+
+void receiver_close(struct receiver *r);
+
+#endif
