@@ -353,9 +353,10 @@ EOS
 	assert_line --index 0 $'HTTP/1.1 200 OK\r'
 }
 
-@test "options: no COMMAND, a bad --path, a bad timeout are 64" {
-	run asc-http
-	assert_failure 64
+@test "options: a bad --path, a bad timeout are 64; no COMMAND is the built-in receiver" {
+	run asc-http </dev/null
+	assert_success
+	assert_line --index 0 $'HTTP/1.1 400 Bad Request\r'
 	run asc-http --path hooks -- true
 	assert_failure 64
 	run asc-http --timeout 0 -- true
