@@ -24,6 +24,9 @@
 #include "timevars.h"
 #include "util.h"
 
+/* asc-receiver's echobell-send: 3 s to connect and for the whole exchange. */
+static const struct net_options echobell_net = {3000, 3000, NULL};
+
 /* asc-parse's and asc-render's default limit on one JSON value. */
 #define EVENT_MAX (1024 * 1024)
 
@@ -222,6 +225,17 @@ static struct renderer *renderer_for(struct receiver *r, const char *file)
 	return &src->renderer;
 }
 
+void receiver_warm(struct receiver *r)
+{
+	const char *templates = getenv("ASCBELL_TEMPLATES"), *key = getenv("ASC_KEY_ID");
+
+	renderer_for(r, templates && *templates ? templates : NULL);
+	if (key && *key && r->enricher_ready == 0)
+		r->enricher_ready = enricher_open(&r->enricher, NULL, 5) == 0 ? 1 : -1;
+	if (!r->net)
+		r->net = net_open(&echobell_net);
+}
+
 void receiver_close(struct receiver *r)
 {
 	size_t i;
@@ -418,7 +432,6 @@ static jv render_messages(struct renderer *renderer, const struct http_request *
 static int direct_sender(struct receiver *r, const struct settings *s, const char *url_file,
 			 struct sender *out)
 {
-	const struct net_options options = {3000, 3000, NULL};
 	const char *url_value = url_file ? NULL : setting(s, "ECHOBELL_WEBHOOK_URL");
 	char why[4200], masked[MASKED_URL_SIZE];
 	char *url;
@@ -431,7 +444,7 @@ static int direct_sender(struct receiver *r, const struct settings *s, const cha
 		return EX_CONFIG;
 	}
 	if (!r->net)
-		r->net = net_open(&options);
+		r->net = net_open(&echobell_net);
 	if (net_url_allowed(r->net, url, why, sizeof why) != 0) {
 		echobell_url_mask(url, masked);
 		msg_error("Echobell URL %s refused: %s", masked, why);

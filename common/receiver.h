@@ -40,6 +40,11 @@ struct receiver;
  * for tests, the API credentials. Exits 78 when they cannot be used. */
 struct receiver *receiver_open(void);
 
+/* Loads now what the first request would (the templates, the API key, libcurl), so that
+ * the processes a long-running server forks from this one start warm. A template file
+ * that cannot be used exits 64 here, at start-up, rather than at the first request. */
+void receiver_warm(struct receiver *r);
+
 /* Handles one request; returns asc-receiver's exit status for it and, for a 0, what was
  * done in outcome ("delivered", "queued", "kept", "duplicate", "filtered", or "" when
  * nothing is to be said, as in a dry run). */
