@@ -332,7 +332,7 @@ check_allow_list() {
 	assert_equal "$ANSWER" '{"status":503,"message":"try again later"}'
 	assert_equal "$(find "$T/var/outbox" -type f | wc -l)" 0
 	assert_equal "$(ls "$T/var/spool/new" | wc -l)" 1
-	grep -q "echobell-send: error: not queued: a file that www-data writes in $T/var/outbox would be unreadable" "$SERVER_LOG"
+	grep -q "asc-http: error: not queued: a file that www-data writes in $T/var/outbox would be unreadable" "$SERVER_LOG"
 	# Once the directory is shared as it should be, asc-replay (as root) delivers it.
 	chmod 2770 "$T/var/outbox" "$T"/var/outbox/*
 	start_agent

@@ -14,5 +14,5 @@ set -u
 # way to answer them 503. -t 15: the answer of a slow handler still gets through after the
 # client has closed its side.
 listen="TCP-LISTEN:8080,bind=127.0.0.1,reuseaddr,fork,backlog=128,max-children=64"
-serve="/usr/local/bin/asc-http --trust-proxy 127.0.0.1 --spool /var/lib/ascbell/spool -- /usr/local/bin/asc-receiver"
+serve="/usr/local/bin/asc-http --trust-proxy 127.0.0.1 --spool /var/lib/ascbell/spool"
 . "$(dirname "$0")/socat-common.sh"

@@ -11,5 +11,5 @@ set -u
 # backlog, max-children, -t 15: as in socat-plain.sh (at most 64 connections at once; more
 # wait in the backlog, socat cannot answer them 503).
 listen="OPENSSL-LISTEN:443,reuseaddr,fork,backlog=128,max-children=64,cert=/etc/ascbell/cert.pem,key=/etc/ascbell/key.pem,verify=0"
-serve="/usr/local/bin/asc-http --spool /var/lib/ascbell/spool -- /usr/local/bin/asc-receiver"
+serve="/usr/local/bin/asc-http --spool /var/lib/ascbell/spool"
 . "$(dirname "$0")/socat-common.sh"
