@@ -345,12 +345,14 @@ static jv event_field(jv event, const char *key)
 static int already_notified(const struct settings *s, jv events)
 {
 	const char *dir = setting(s, "ASCBELL_DEDUP_DIR");
-	jv id;
+	jv first, id;
 	int done = 0;
 
 	if (!dir)
 		return 0;
-	id = event_field(jv_array_get(jv_copy(events), 0), "id");
+	first = jv_array_get(jv_copy(events), 0);
+	id = event_field(first, "id");
+	jv_free(first);
 	if (jv_get_kind(id) == JV_KIND_STRING && dedup_is_done(dir, jv_string_value(id))) {
 		msg_warn("event %s was already notified: not again", jv_string_value(id));
 		done = 1;
