@@ -657,6 +657,11 @@ static void stop(void)
 	if (P.stopping)
 		return;
 	P.stopping = 1;
+	/* Connections the kernel completed before the signal are ours to serve: closing a
+	 * socket of our own would reset them. One systemd passed stays open in systemd, with
+	 * what waits in it, for the next start. */
+	if (P.s->listen)
+		accept_connections();
 	note("stopping: %zu busy, %zu waiting", count_state(W_BUSY, 1), P.queue_len);
 	close(P.listen_fd);
 	P.listen_fd = -1;
