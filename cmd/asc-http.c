@@ -880,6 +880,12 @@ static void serve_connection(void *ctx)
 	reqenv_restore();
 }
 
+static void note_agent(const struct options *opt)
+{
+	if (opt->agent && !opt->outbox && !opt->config_error[0])
+		msg_warn("--agent: no outbox configured (ASCBELL_OUTBOX): direct mode, no delivery agent runs");
+}
+
 /* SIGHUP: the env file again. A configuration that cannot be used is not taken: the one
  * in use stays (unlike at start, where requests are answered 500 until it is fixed). */
 static int reload_configuration(void *ctx)
@@ -887,9 +893,6 @@ static int reload_configuration(void *ctx)
 	struct options *opt = ctx, fresh = cmdline;
 
 	configure(&fresh);
-	if (!fresh.config_error[0] && fresh.agent && !fresh.outbox)
-		snprintf(fresh.config_error, sizeof fresh.config_error,
-			 "--agent: ASCBELL_OUTBOX is not set any more");
 	if (fresh.config_error[0]) {
 		msg_error("reload: %s: the configuration in use stays", fresh.config_error);
 		free_configuration(&fresh);
@@ -897,7 +900,15 @@ static int reload_configuration(void *ctx)
 	}
 	free_configuration(opt);
 	*opt = fresh;
+	note_agent(opt);
 	return 0;
+}
+
+/* --agent runs the agent in queued mode only: with no outbox there is nothing to deliver. */
+static int agent_wanted(void *ctx)
+{
+	const struct options *opt = ctx;
+	return opt->agent && opt->outbox;
 }
 
 /* --agent: echobell-send --watch OUTBOX, as ascbell-deliver.service runs it; from beside
@@ -935,9 +946,9 @@ static int serve_forever(const struct options *opt)
 	struct server s = {.listen = opt->listen, .workers = opt->workers,
 			   .max_connections = opt->max_connections, .max_requests = opt->max_requests,
 			   /* Reading, handling, draining, and a margin for the spool and the log. */
-			   .deadline = opt->timeout + opt->handler_timeout + 3, .agent = opt->agent,
-			   .ctx = &running, .serve = serve_connection, .reload = reload_configuration,
-			   .answer = network_answer, .agent_exec = exec_agent};
+			   .deadline = opt->timeout + opt->handler_timeout + 3, .ctx = &running,
+			   .serve = serve_connection, .reload = reload_configuration,
+			   .answer = network_answer, .agent_wanted = agent_wanted, .agent_exec = exec_agent};
 	size_t i;
 
 	if (opt->cgi)
@@ -950,10 +961,7 @@ static int serve_forever(const struct options *opt)
 	cmdline = *opt;
 	running = *opt;
 	configure(&running);
-	if (running.agent && !running.outbox)
-		die(EX_CONFIG, "--agent: no outbox to deliver from: %s",
-		    running.config_error[0] ? running.config_error
-					    : "set ASCBELL_OUTBOX (queued mode) in the env file or the environment");
+	note_agent(&running);
 	if (running.config_error[0])
 		msg_error("%s", running.config_error);
 	return server_run(&s);

@@ -564,6 +564,11 @@ static void enforce_deadlines(double now)
 
 /* ---- the agent ---- */
 
+static int agent_wanted(void)
+{
+	return P.s->agent_wanted && P.s->agent_wanted(P.s->ctx);
+}
+
 static void start_agent(void)
 {
 	pid_t pid;
@@ -598,7 +603,8 @@ static void agent_ended(int status)
 		return;
 	if (P.agent_reloading) {
 		P.agent_reloading = 0;
-		P.agent_at = monotonic_seconds();
+		if (agent_wanted())
+			P.agent_at = monotonic_seconds();
 		return;
 	}
 	describe_status(status, how, sizeof how);
@@ -646,6 +652,8 @@ static void reload(void)
 	if (P.agent_pid) {
 		kill(P.agent_pid, SIGTERM); /* restarted at once with the new configuration */
 		P.agent_reloading = 1;
+	} else if (agent_wanted()) {
+		P.agent_at = monotonic_seconds();
 	}
 	note("reloaded: new workers serve from now on");
 }
@@ -755,7 +763,7 @@ int server_run(const struct server *s)
 		die(EX_OSERR, "signalfd: %s", strerror(errno));
 
 	P.agent_delay = AGENT_DELAY_MIN;
-	if (s->agent)
+	if (agent_wanted())
 		start_agent();
 	spawn_workers();
 	note("serving with %u workers (at most %u connections)", s->workers, s->max_connections);

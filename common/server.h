@@ -20,7 +20,6 @@ struct server {
 	unsigned max_connections;      /* busy + waiting; more are answered 503 */
 	unsigned long max_requests;    /* a worker leaves after this many, and is replaced */
 	double deadline;               /* seconds a worker may hold one connection */
-	int agent;                     /* run agent_exec's program beside, restarted when it dies */
 
 	void *ctx;
 	/* In a worker: one exchange on fds 0 and 1 (the connection), answered and drained. */
@@ -32,6 +31,9 @@ struct server {
 	/* Writes a whole HTTP answer with this status and message into out (the same bytes a
 	 * worker would write); returns its length. */
 	size_t (*answer)(char *out, size_t size, int code, const char *message, const char *extra);
+	/* Whether a delivery agent runs beside (asked at start and after each reload; NULL:
+	 * never), restarted when it dies. */
+	int (*agent_wanted)(void *ctx);
 	/* In the agent's process, with the parent's signals undone: exec the agent; returning
 	 * means it could not be run. */
 	void (*agent_exec)(void *ctx);

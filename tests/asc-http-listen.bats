@@ -386,10 +386,21 @@ cpu_ticks() {
 	assert_failure
 }
 
-@test "options: --agent without an outbox is 78; server options without --listen, --cgi with it, 64" {
-	run --separate-stderr timeout 10 asc-http --listen "127.0.0.1:$(free_port)" --agent -- "$HANDLER"
-	assert_equal "$status" 78
-	assert_equal "$stderr" 'asc-http: error: --agent: no outbox to deliver from: set ASCBELL_OUTBOX (queued mode) in the env file or the environment'
+@test "--agent without an outbox: direct mode, said so, no agent; a reload that sets one starts it" {
+	start_fake
+	export ECHOBELL_WEBHOOK_URL="$FAKE_URL"
+	start_server --agent -- "$HANDLER"
+	grep -qx 'asc-http: warning: --agent: no outbox configured (ASCBELL_OUTBOX): direct mode, no delivery agent runs' "$LOG"
+	run pgrep -P "$SERVER_PID" -x echobell-send
+	assert_failure
+	printf 'ASCBELL_OUTBOX=%s\n' "$BATS_TEST_TMPDIR/outbox" >"$ASCBELL_ENV"
+	kill -HUP "$SERVER_PID"
+	wait_for_log 'reloaded'
+	for _ in $(seq 100); do pgrep -P "$SERVER_PID" -x echobell-send >/dev/null && break; sleep 0.05; done
+	pgrep -P "$SERVER_PID" -x echobell-send
+}
+
+@test "options: server options without --listen, --cgi with it, a bad address or count, 64" {
 	run --separate-stderr asc-http --workers 2 -- "$HANDLER"
 	assert_equal "$status" 64
 	run --separate-stderr timeout 10 asc-http --cgi --listen "127.0.0.1:$(free_port)" -- "$HANDLER"
