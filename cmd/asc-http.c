@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,6 +24,8 @@
 #include "http.h"
 #include "logsink.h"
 #include "receiver.h"
+#include "reqenv.h"
+#include "server.h"
 #include "spool.h"
 #include "util.h"
 
@@ -45,6 +48,12 @@ struct options {
 	struct cidr_list allow;
 	struct cidr_list trust_proxy;
 	char **command; /* NULL: the built-in receiver (receiver.h) */
+	/* Long-running mode (--listen, or a socket passed by systemd): server.h. */
+	const char *listen;
+	unsigned workers, max_connections;
+	unsigned long max_requests;
+	int agent;
+	int server_options; /* any of the four above was given */
 	/* From the env file and the environment. */
 	struct envfile config;
 	const char *outbox;
@@ -78,11 +87,13 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: %s [--path PREFIX] [--max-body N] [--timeout S] [--handler-timeout S]\n"
 		"                [--spool DIR] [--async] [--cgi] [--allow CIDR]... [--trust-proxy CIDR]...\n"
-		"                [--apps-dir DIR] [--log FILE] [-- COMMAND [ARG...]]\n"
+		"                [--apps-dir DIR] [--log FILE] [--listen ADDR:PORT [--workers N]\n"
+		"                [--max-connections N] [--max-requests N] [--agent]] [-- COMMAND [ARG...]]\n"
 		"\n"
 		"Reads one HTTP request on standard input and answers on standard output; a POST to\n"
 		"PREFIX runs COMMAND with the body on its input and the request in CGI variables,\n"
 		"or without COMMAND, the built-in receiver (what scripts/asc-receiver does, in-process).\n"
+		"With --listen (or a listening socket from systemd) it is a long-running server.\n"
 		"\n"
 		"      --path PREFIX         where deliveries are posted (default /)\n"
 		"      --max-body N          largest body, K/M/G suffixes (default 1M); more is 413\n"
@@ -95,6 +106,11 @@ static void usage(FILE *out)
 		"      --trust-proxy CIDR    take the client from X-Forwarded-For behind this proxy\n"
 		"      --apps-dir DIR        the first path segment names DIR/NAME.env, or 404\n"
 		"      --log FILE            log lines here (appended), not on standard error\n"
+		"      --listen ADDR:PORT    serve connections on this address (127.0.0.1:8080, [::1]:8080)\n"
+		"      --workers N           worker processes in long-running mode (default 4)\n"
+		"      --max-connections N   connections served and waiting; more are 503 (default 64)\n"
+		"      --max-requests N      a worker is replaced after N requests (default 10000)\n"
+		"      --agent               also run the delivery agent on $ASCBELL_OUTBOX\n"
 		"  -q, --quiet               no log line\n"
 		"  -h, --help                this text\n"
 		"  -V, --version             the version\n",
@@ -104,7 +120,8 @@ static void usage(FILE *out)
 static struct options parse_options(int argc, char **argv)
 {
 	enum { OPT_PATH = 256, OPT_MAX_BODY, OPT_TIMEOUT, OPT_HANDLER_TIMEOUT, OPT_SPOOL, OPT_ASYNC,
-	       OPT_CGI, OPT_ALLOW, OPT_TRUST_PROXY, OPT_APPS_DIR, OPT_LOG };
+	       OPT_CGI, OPT_ALLOW, OPT_TRUST_PROXY, OPT_APPS_DIR, OPT_LOG, OPT_LISTEN, OPT_WORKERS,
+	       OPT_MAX_CONNECTIONS, OPT_MAX_REQUESTS, OPT_AGENT };
 	static const struct option longopts[] = {
 		{"path", required_argument, NULL, OPT_PATH},
 		{"max-body", required_argument, NULL, OPT_MAX_BODY},
@@ -117,10 +134,17 @@ static struct options parse_options(int argc, char **argv)
 		{"trust-proxy", required_argument, NULL, OPT_TRUST_PROXY},
 		{"apps-dir", required_argument, NULL, OPT_APPS_DIR},
 		{"log", required_argument, NULL, OPT_LOG},
+		{"listen", required_argument, NULL, OPT_LISTEN},
+		{"workers", required_argument, NULL, OPT_WORKERS},
+		{"max-connections", required_argument, NULL, OPT_MAX_CONNECTIONS},
+		{"max-requests", required_argument, NULL, OPT_MAX_REQUESTS},
+		{"agent", no_argument, NULL, OPT_AGENT},
 		STANDARD_LONGOPTS,
 	};
 	struct options opt = {.prefix = "/", .max_body = HTTP_DEFAULT_MAX_BODY, .timeout = 10,
-			      .handler_timeout = 8};
+			      .handler_timeout = 8, .workers = SERVER_DEFAULT_WORKERS,
+			      .max_connections = SERVER_DEFAULT_MAX_CONNECTIONS,
+			      .max_requests = SERVER_DEFAULT_MAX_REQUESTS};
 	char *end;
 	int c;
 
@@ -158,6 +182,26 @@ static struct options parse_options(int argc, char **argv)
 				die(EX_CANTCREAT, "--log: cannot open %s: %s", optarg, strerror(errno));
 			opt.log_file = optarg;
 			break;
+		case OPT_LISTEN: opt.listen = optarg; break;
+		case OPT_WORKERS:
+		case OPT_MAX_CONNECTIONS:
+		case OPT_MAX_REQUESTS: {
+			unsigned long v = strtoul(optarg, &end, 10);
+			if (end == optarg || *end || optarg[0] == '-' || v < 1 ||
+			    v > (c == OPT_MAX_REQUESTS ? 1000000000UL : c == OPT_WORKERS ? 256UL : 65536UL))
+				die(EX_USAGE, "--%s: not a sensible count: %s",
+				    c == OPT_WORKERS ? "workers" : c == OPT_MAX_REQUESTS ? "max-requests" : "max-connections",
+				    optarg);
+			opt.server_options = 1;
+			if (c == OPT_WORKERS)
+				opt.workers = (unsigned)v;
+			else if (c == OPT_MAX_CONNECTIONS)
+				opt.max_connections = (unsigned)v;
+			else
+				opt.max_requests = v;
+			break;
+		}
+		case OPT_AGENT: opt.agent = opt.server_options = 1; break;
 		default: standard_option(c, usage);
 		}
 	}
@@ -372,25 +416,40 @@ static void json_escape(const char *text, char *out, size_t size)
 	out[used] = '\0';
 }
 
-/* The answer: a small JSON body saying what happened. */
-static void respond(struct exchange *x, int code, const char *message, const char *extra)
+/* The answer: a small JSON body saying what happened, whole in out; its length. The
+ * long-running mode's parent answers with it too (server.h). */
+static size_t format_answer(char *out, size_t size, int cgi, int code, const char *message,
+			    const char *extra)
 {
-	char body[512], head[512], escaped[400];
+	char body[512], escaped[400];
 	int n;
 
 	json_escape(message, escaped, sizeof escaped);
 	snprintf(body, sizeof body, "{\"status\":%d,\"message\":\"%s\"}\n", code, escaped);
-	if (x->opt->cgi)
-		n = snprintf(head, sizeof head, "Status: %d %s\r\nContent-Type: application/json\r\n%s\r\n",
-			     code, reason_phrase(code), extra ? extra : "");
+	if (cgi)
+		n = snprintf(out, size, "Status: %d %s\r\nContent-Type: application/json\r\n%s\r\n%s",
+			     code, reason_phrase(code), extra ? extra : "", body);
 	else
-		n = snprintf(head, sizeof head,
+		n = snprintf(out, size,
 			     "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
-			     "Connection: close\r\n%s\r\n",
-			     code, reason_phrase(code), strlen(body), extra ? extra : "");
-	fwrite(head, 1, (size_t)n, stdout);
-	fputs(body, stdout);
+			     "Connection: close\r\n%s\r\n%s",
+			     code, reason_phrase(code), strlen(body), extra ? extra : "", body);
+	return n < 0 ? 0 : (size_t)n < size ? (size_t)n : size - 1;
+}
+
+static size_t network_answer(char *out, size_t size, int code, const char *message, const char *extra)
+{
+	return format_answer(out, size, 0, code, message, extra);
+}
+
+static void respond(struct exchange *x, int code, const char *message, const char *extra)
+{
+	char text[1024];
+	size_t len = format_answer(text, sizeof text, x->opt->cgi, code, message, extra);
+
+	fwrite(text, 1, len, stdout);
 	fflush(stdout);
+	server_answered(); /* in a worker of --listen: the parent must not answer for us now */
 	log_line(x, code);
 }
 
@@ -698,6 +757,9 @@ static void on_deadline(int sig)
 	if (deadline_answer_len && write(STDOUT_FILENO, deadline_answer, deadline_answer_len) < 0) {
 		/* The client is gone: nothing else to tell it. */
 	}
+	/* In a worker of --listen: answered; the parent forks a new worker (send(2) is
+	 * async-signal-safe). */
+	server_answered();
 	_exit(0);
 }
 
@@ -747,12 +809,12 @@ static int run_command(struct exchange *x)
 		return run_builtin(x, rest);
 	cgi_set_environment(&x->req, rest ? rest : "", x->query, x->peer, x->peer_port);
 	if (rest && app_segment(rest, app, sizeof app))
-		setenv("ASCBELL_APP", app, 1);
+		reqenv_set("ASCBELL_APP", app);
 	else
-		unsetenv("ASCBELL_APP");
+		reqenv_unset("ASCBELL_APP");
 	if (x->spooled) {
 		snprintf(spool_file, sizeof spool_file, "%s/new/%s", x->opt->spool, x->spool_name);
-		setenv("ASC_SPOOL_FILE", spool_file, 1);
+		reqenv_set("ASC_SPOOL_FILE", spool_file);
 	}
 	/* When the request arrived, for events that carry no time of their own (asc-parse). A
 	 * value already there is asc-replay's: the time the saved request first arrived. */
@@ -760,7 +822,7 @@ static int run_command(struct exchange *x)
 		struct tm tm;
 		char received[32];
 		if (gmtime_r(&x->arrived, &tm) && strftime(received, sizeof received, "%Y-%m-%dT%H:%M:%SZ", &tm))
-			setenv("ASCBELL_RECEIVED", received, 1);
+			reqenv_set("ASCBELL_RECEIVED", received);
 	}
 	if (handler_run(x->opt->command, x->req.body.data ? x->req.body.data : "", x->req.body.len,
 			x->opt->handler_timeout, &result) != 0) {
@@ -854,27 +916,20 @@ static void healthz(struct exchange *x)
 	respond(x, 200, "ok", NULL);
 }
 
-int main(int argc, char **argv)
+/* One exchange on fds 0 and 1: read, handle, answer, drain. */
+static void exchange(const struct options *opt)
 {
-	struct options opt;
 	struct exchange x;
 	struct http_limits limits = {HTTP_DEFAULT_MAX_HEADER_BYTES, HTTP_DEFAULT_MAX_HEADERS, 0};
 	int code;
 
-	ensure_standard_fds();
-	signal(SIGPIPE, SIG_IGN);
-	no_core_dumps();
-	set_progname(argv[0]);
-	early_log(argc, argv);
-	opt = parse_options(argc, argv);
-	configure(&opt);
 	memset(&x, 0, sizeof x);
-	x.opt = &opt;
+	x.opt = opt;
 	x.start = monotonic_seconds();
 	x.arrived = time(NULL);
 	x.query = "";
 	find_peer(&x);
-	limits.max_body = opt.max_body;
+	limits.max_body = opt->max_body;
 	http_request_init(&x.req, &limits);
 
 	code = serve(&x);
@@ -883,10 +938,173 @@ int main(int argc, char **argv)
 	else if (code)
 		respond(&x, code, message_of(&x, code), code == 405 ? "Allow: POST\r\n" : NULL);
 	/* The client may still be sending what we did not read (an early answer). */
-	if (code && !opt.cgi && x.req.state != HTTP_DONE)
+	if (code && !opt->cgi && x.req.state != HTTP_DONE)
 		drain_input();
 	http_request_free(&x.req);
 	buf_free(&x.raw);
+}
+
+/* ---- long-running mode (server.h) ---- */
+
+/* The options as the command line left them, before configure(): a reload starts again
+ * from these. */
+static struct options cmdline;
+
+static void free_configuration(struct options *opt)
+{
+	if (!cmdline.allow.count)
+		cidr_free(&opt->allow);
+	if (!cmdline.trust_proxy.count)
+		cidr_free(&opt->trust_proxy);
+	envfile_free(&opt->config);
+}
+
+/* A worker's connection. What the exchange put in the environment for its handler is
+ * taken back, so the next request starts from the parent's environment. */
+static void serve_connection(void *ctx)
+{
+	exchange(ctx);
+	reqenv_restore();
+}
+
+static void note_agent(const struct options *opt)
+{
+	if (opt->agent && !opt->outbox && !opt->config_error[0])
+		msg_warn("--agent: no outbox configured (ASCBELL_OUTBOX): direct mode, no delivery agent runs");
+}
+
+/* Whether the built-in receiver can start with the configuration in the environment
+ * now: tried in a child, since a template file that does not compile ends the process
+ * that loads it. */
+static int receiver_would_start(void)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		die_hook = NULL;
+		receiver_warm(receiver_open());
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return 0;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* The built-in receiver, loaded in the parent so that every worker starts warm. */
+static void load_receiver(void)
+{
+	receiver_close(builtin);
+	builtin = receiver_open();
+	receiver_warm(builtin);
+}
+
+/* SIGHUP: the env file again, and with the built-in receiver, its secrets, templates and
+ * API key. A configuration that cannot be used is not taken: the one in use stays (unlike
+ * at start, where requests are answered 500 until it is fixed). */
+static int reload_configuration(void *ctx)
+{
+	struct options *opt = ctx, fresh = cmdline;
+
+	configure(&fresh);
+	if (fresh.config_error[0] || (!fresh.command && !receiver_would_start())) {
+		msg_error("reload: %s: the configuration in use stays",
+			  fresh.config_error[0] ? fresh.config_error : "the receiver cannot start with the new one");
+		free_configuration(&fresh);
+		if (!opt->command)
+			receiver_apply_config(&opt->config);
+		return -1;
+	}
+	free_configuration(opt);
+	*opt = fresh;
+	note_agent(opt);
+	if (!opt->command)
+		load_receiver();
+	return 0;
+}
+
+/* --agent runs the agent in queued mode only: with no outbox there is nothing to deliver. */
+static int agent_wanted(void *ctx)
+{
+	const struct options *opt = ctx;
+	return opt->agent && opt->outbox;
+}
+
+/* --agent: echobell-send --watch OUTBOX, as ascbell-deliver.service runs it; from beside
+ * this program when it is there, else from PATH. */
+static void exec_agent(void *ctx)
+{
+	const struct options *opt = ctx;
+	char *argv[] = {"echobell-send", "--watch", (char *)opt->outbox, NULL};
+	const char *url_file = config_value(opt, "ECHOBELL_URL_FILE");
+	char self[4096], path[4200], *slash;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+
+	/* This process is about to become the agent: setenv cannot pile up here. */
+	if (url_file)
+		setenv("ECHOBELL_URL_FILE", url_file, 1);
+	if (n > 0) {
+		self[n] = '\0';
+		if ((slash = strrchr(self, '/'))) {
+			*slash = '\0';
+			snprintf(path, sizeof path, "%s/echobell-send", self);
+			if (access(path, X_OK) == 0)
+				execv(path, argv);
+		}
+	}
+	execvp(argv[0], argv);
+	msg_error("--agent: cannot run echobell-send: %s", strerror(errno));
+}
+
+static int serve_forever(const struct options *opt)
+{
+	static const char *const per_process[] = {"SOCAT_PEERADDR", "SOCAT_PEERPORT", "TCPREMOTEIP",
+						  "TCPREMOTEPORT", "REMOTE_ADDR", "REMOTE_PORT",
+						  "ASCBELL_RECEIVED", NULL};
+	static struct options running;
+	struct server s = {.listen = opt->listen, .workers = opt->workers,
+			   .max_connections = opt->max_connections, .max_requests = opt->max_requests,
+			   /* Reading, handling, draining, and a margin for the spool and the log. */
+			   .deadline = opt->timeout + opt->handler_timeout + 3, .ctx = &running,
+			   .serve = serve_connection, .reload = reload_configuration,
+			   .answer = network_answer, .agent_wanted = agent_wanted, .agent_exec = exec_agent};
+	size_t i;
+
+	if (opt->cgi)
+		die(EX_USAGE, "--cgi: a CGI request comes from a CGI server, not from --listen");
+	/* What a launcher said about its one connection means nothing for the ones served
+	 * here (asc-replay's ASCBELL_RECEIVED neither); nor do inherited HTTP_* variables. */
+	for (i = 0; per_process[i]; i++)
+		unsetenv(per_process[i]);
+	cgi_clear_environment();
+	cmdline = *opt;
+	running = *opt;
+	configure(&running);
+	note_agent(&running);
+	if (running.config_error[0])
+		msg_error("%s", running.config_error);
+	else if (!running.command)
+		load_receiver();
+	return server_run(&s);
+}
+
+int main(int argc, char **argv)
+{
+	struct options opt;
+
+	ensure_standard_fds();
+	signal(SIGPIPE, SIG_IGN);
+	no_core_dumps();
+	set_progname(argv[0]);
+	early_log(argc, argv);
+	opt = parse_options(argc, argv);
+	if (opt.listen || server_socket_passed())
+		return serve_forever(&opt);
+	if (opt.server_options)
+		die(EX_USAGE, "--workers, --max-connections, --max-requests and --agent need --listen "
+			      "(or a listening socket from systemd)");
+	configure(&opt);
+	exchange(&opt);
 	cidr_free(&opt.allow);
 	cidr_free(&opt.trust_proxy);
 	envfile_free(&opt.config);

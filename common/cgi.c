@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "reqenv.h"
 #include "util.h"
 
 extern char **environ;
@@ -54,17 +55,17 @@ void cgi_set_environment(const struct http_request *req, const char *path_info,
 	size_t i;
 
 	snprintf(length, sizeof length, "%zu", req->body.len);
-	setenv("GATEWAY_INTERFACE", "CGI/1.1", 1);
-	setenv("REQUEST_METHOD", req->method ? req->method : "", 1);
-	setenv("PATH_INFO", path_info, 1);
-	setenv("QUERY_STRING", query, 1);
-	setenv("CONTENT_LENGTH", length, 1);
+	reqenv_set("GATEWAY_INTERFACE", "CGI/1.1");
+	reqenv_set("REQUEST_METHOD", req->method ? req->method : "");
+	reqenv_set("PATH_INFO", path_info);
+	reqenv_set("QUERY_STRING", query);
+	reqenv_set("CONTENT_LENGTH", length);
 	if (type)
-		setenv("CONTENT_TYPE", type, 1);
+		reqenv_set("CONTENT_TYPE", type);
 	else
-		unsetenv("CONTENT_TYPE");
-	setenv("REMOTE_ADDR", remote_addr, 1);
-	setenv("REMOTE_PORT", remote_port, 1);
+		reqenv_unset("CONTENT_TYPE");
+	reqenv_set("REMOTE_ADDR", remote_addr);
+	reqenv_set("REMOTE_PORT", remote_port);
 	for (i = 0; i < req->header_count; i++) {
 		const struct http_header *h = &req->headers[i];
 		if (!variable_name(h->name.data, h->name.len, name, sizeof name))
@@ -74,7 +75,7 @@ void cgi_set_environment(const struct http_request *req, const char *path_info,
 			continue;
 		/* The first of repeated headers wins, as http_request_header does. */
 		if (!getenv(name))
-			setenv(name, h->value.data ? h->value.data : "", 1);
+			reqenv_set(name, h->value.data ? h->value.data : "");
 	}
 }
 

@@ -10,7 +10,8 @@
  * pose as one of its headers (a stale HTTP_X_APPLE_SIGNATURE, say). */
 void cgi_clear_environment(void);
 
-/* Sets the variables for a request whose path after the prefix is path_info. Headers whose
+/* Sets the variables for a request whose path after the prefix is path_info, with
+ * reqenv_set (reqenv_restore takes them back: a long-running worker). Headers whose
  * names are not tokens are left out, and so is Proxy (HTTP_PROXY would steer the handler's
  * HTTP clients: "httpoxy"). */
 void cgi_set_environment(const struct http_request *req, const char *path_info,

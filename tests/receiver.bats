@@ -2,7 +2,8 @@
 # The whole receiver: signed deliveries over real TCP through socat and asc-http, to a fake
 # Echobell; in direct mode and in queued mode. Run once per shape of the receiver (see
 # receiver_shape): as receiver.bats, asc-http runs scripts/asc-receiver and the programs; as
-# receiver-builtin.bats (a link to this file), asc-http's built-in receiver does it all.
+# receiver-builtin.bats (a link to this file), asc-http's built-in receiver does it all; as
+# receiver-listen.bats, the built-in receiver in asc-http's long-running mode.
 
 load helpers/common
 
@@ -36,7 +37,11 @@ teardown() {
 
 # asc-http's own binary is the one under test (ASCBELL_BIN is the wrappers' directory here).
 start_receiver() {
-	ASC_HTTP="$REAL_BIN/asc-http" start_listener --spool "$SPOOL" "$@" $(receiver_handler_args)
+	if [ "$(receiver_shape)" = listen ]; then
+		ASC_HTTP="$REAL_BIN/asc-http" start_long_running --spool "$SPOOL" "$@"
+	else
+		ASC_HTTP="$REAL_BIN/asc-http" start_listener --spool "$SPOOL" "$@" $(receiver_handler_args)
+	fi
 }
 
 # The programs that ran, one line each: those named in the script shape, none in the
@@ -212,8 +217,22 @@ notifications() {
 		-keyout "$BATS_TEST_TMPDIR/key.pem" -out "$BATS_TEST_TMPDIR/cert.pem" 2>/dev/null
 	start_fake
 	export ECHOBELL_WEBHOOK_URL="$FAKE_URL"
-	LISTEN_TYPE=OPENSSL-LISTEN LISTEN_OPTIONS=",cert=$BATS_TEST_TMPDIR/cert.pem,key=$BATS_TEST_TMPDIR/key.pem,verify=0" start_receiver
-	ASCBELL_CAFILE="$BATS_TEST_TMPDIR/cert.pem" run "$BATS_TEST_DIRNAME/../scripts/asc-ping" "https://localhost:$LISTEN_PORT/"
+	local tls=",cert=$BATS_TEST_TMPDIR/cert.pem,key=$BATS_TEST_TMPDIR/key.pem,verify=0" port
+	if [ "$(receiver_shape)" = listen ]; then
+		# The long-running receiver behind socat as a TLS terminator on its own port.
+		start_receiver
+		port=$(free_port)
+		timeout 120 socat "OPENSSL-LISTEN:$port,bind=127.0.0.1,reuseaddr,fork$tls" "TCP:127.0.0.1:$LISTEN_PORT" 2>/dev/null &
+		WATCHERS="${WATCHERS:-} $!"
+		for _ in $(seq 100); do
+			socat -u /dev/null TCP:127.0.0.1:"$port" 2>/dev/null && break
+			sleep 0.05
+		done
+	else
+		LISTEN_TYPE=OPENSSL-LISTEN LISTEN_OPTIONS="$tls" start_receiver
+		port=$LISTEN_PORT
+	fi
+	ASCBELL_CAFILE="$BATS_TEST_TMPDIR/cert.pem" run "$BATS_TEST_DIRNAME/../scripts/asc-ping" "https://localhost:$port/"
 	assert_success
 	assert_output "$(printf 'HTTP/1.1 200 OK\n{"status":200,"message":"delivered"}')"
 	assert_equal "$(jq -r .title "$FAKE_DIR/bodies")" '🔔 MyApp: Webhook ping'

@@ -170,12 +170,27 @@ api_requests() {
 
 # The receiver's shape, for the suites run once per shape (tests/receiver*.bats and their
 # symlinks): the test file's name says which. "script": asc-http runs scripts/asc-receiver,
-# which runs the filters; "builtin": asc-http's own in-process receiver, no COMMAND.
+# which runs the filters; "builtin": asc-http's own in-process receiver, no COMMAND;
+# "listen": the same built-in receiver in asc-http's long-running mode (--listen).
 receiver_shape() {
 	case $BATS_TEST_FILENAME in
 	*-builtin.bats) echo builtin ;;
+	*-listen.bats) echo listen ;;
 	*) echo script ;;
 	esac
+}
+
+# start_listener's counterpart for the listen shape: asc-http --listen ARGS on a free port,
+# bounded by a lifetime; stop_listener stops it (timeout passes SIGTERM on: a drain).
+start_long_running() {
+	LISTEN_PORT=$(free_port)
+	timeout "${LISTEN_LIFETIME:-300}" "${ASC_HTTP:-$ASCBELL_BIN/asc-http}" --listen "127.0.0.1:$LISTEN_PORT" "$@" \
+		2>>"$BATS_TEST_TMPDIR/listener.log" 3>&- &
+	LISTENER_PID=$!
+	for _ in $(seq 100); do
+		socat -u /dev/null TCP:127.0.0.1:"$LISTEN_PORT" 2>/dev/null && break
+		sleep 0.05
+	done
 }
 
 # asc-http's arguments that choose the handler in this shape (after its options).
