@@ -3,11 +3,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "jsondump.h"
 #include "utf8.h"
 #include "util.h"
 
@@ -188,11 +188,15 @@ enum json_result json_read(struct json_reader *r, jv *out)
 
 int json_write_line(jv v, FILE *out)
 {
-	/* libjq's jv_dumpf makes one fwrite per token, and each takes the stream's lock; our
-	 * programs have one thread, so the locking is pure cost. */
-	__fsetlocking(out, FSETLOCKING_BYCALLER);
-	jv_dumpf(v, out, 0);
-	putc('\n', out);
+	/* One write of the whole line: libjq's jv_dumpf makes one fwrite per token, each
+	 * taking the stream's lock. */
+	static struct buf line = BUF_INIT;
+
+	buf_clear(&line);
+	json_dump(v, &line);
+	jv_free(v);
+	buf_append(&line, "\n", 1);
+	fwrite(line.data, 1, line.len, out);
 	return fflush(out) == 0 && !ferror(out) ? 0 : -1;
 }
 

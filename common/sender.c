@@ -6,6 +6,7 @@
 
 #include "buf.h"
 #include "echobell.h"
+#include "jsondump.h"
 #include "notification.h"
 #include "util.h"
 
@@ -13,6 +14,19 @@
  * the message's own (asc-render's, per event) when it is one Echobell accepts, else
  * --type's (the run's default), else none. A value Echobell does not list is never sent:
  * a warning, and the message goes without it. */
+/* message (consumed) as one line of compact JSON, as a string. */
+static jv compact(jv message)
+{
+	struct buf text = BUF_INIT;
+	jv out;
+
+	json_dump(message, &text);
+	jv_free(message);
+	out = jv_string_sized(text.data ? text.data : "", (int)text.len);
+	buf_free(&text);
+	return out;
+}
+
 jv sender_body(jv message, const char *type, unsigned long number)
 {
 	jv own = jv_object_get(jv_copy(message), jv_string("notificationType"));
@@ -21,7 +35,7 @@ jv sender_body(jv message, const char *type, unsigned long number)
 	if (jv_get_kind(own) == JV_KIND_STRING &&
 	    notification_type_valid(jv_string_value(own), (size_t)jv_string_length_bytes(jv_copy(own)))) {
 		jv_free(own);
-		return jv_dump_string(message, 0);
+		return compact(message);
 	}
 	if (jv_is_valid(own) && jv_get_kind(own) != JV_KIND_NULL) {
 		if (jv_get_kind(own) == JV_KIND_STRING)
@@ -39,7 +53,7 @@ jv sender_body(jv message, const char *type, unsigned long number)
 	message = jv_object_delete(message, jv_string("notificationType"));
 	if (type)
 		message = jv_object_set(message, jv_string("notificationType"), jv_string(type));
-	return jv_dump_string(message, 0);
+	return compact(message);
 }
 
 /* A message on disk is its JSON and a newline (cat-able, JSON Lines); body borrowed.

@@ -14,6 +14,7 @@
 #include <wctype.h>
 
 #include "jsnum.h"
+#include "jsondump.h"
 #include "tmpl.h"
 #include "tmpl_ast.h"
 
@@ -82,7 +83,6 @@ static int truthy(jv v)
 static void append_text(struct buf *out, jv v)
 {
 	char number[JS_NUMBER_SIZE];
-	jv dumped;
 
 	switch (jv_get_kind(v)) {
 	case JV_KIND_INVALID:
@@ -97,9 +97,7 @@ static void append_text(struct buf *out, jv v)
 		buf_append(out, jv_string_value(v), (size_t)jv_string_length_bytes(jv_copy(v)));
 		return;
 	default:
-		dumped = jv_dump_string(jv_copy(v), 0);
-		buf_append(out, jv_string_value(dumped), (size_t)jv_string_length_bytes(jv_copy(dumped)));
-		jv_free(dumped);
+		json_dump(v, out);
 	}
 }
 
