@@ -10,72 +10,47 @@
 #include "notification.h"
 #include "util.h"
 
-/* The body to POST for one message: the object as compact JSON. Its notificationType is
- * the message's own (asc-render's, per event) when it is one Echobell accepts, else
- * --type's (the run's default), else none. A value Echobell does not list is never sent:
- * a warning, and the message goes without it. */
-/* message (consumed) as one line of compact JSON, as a string. */
-static jv compact(jv message)
-{
-	struct buf text = BUF_INIT;
-	jv out;
-
-	json_dump(message, &text);
-	jv_free(message);
-	out = jv_string_sized(text.data ? text.data : "", (int)text.len);
-	buf_free(&text);
-	return out;
-}
-
-jv sender_body(jv message, const char *type, unsigned long number)
+/* The line for one message: the object as compact JSON and a newline. Its
+ * notificationType is the message's own (asc-render's, per event) when it is one Echobell
+ * accepts, else --type's (the run's default), else none. A value Echobell does not list is
+ * never sent: a warning, and the message goes without it. */
+void sender_line(jv message, const char *type, unsigned long number, struct buf *out)
 {
 	jv own = jv_object_get(jv_copy(message), jv_string("notificationType"));
 	char quoted[80];
 
-	if (jv_get_kind(own) == JV_KIND_STRING &&
-	    notification_type_valid(jv_string_value(own), (size_t)jv_string_length_bytes(jv_copy(own)))) {
-		jv_free(own);
-		return compact(message);
-	}
-	if (jv_is_valid(own) && jv_get_kind(own) != JV_KIND_NULL) {
-		if (jv_get_kind(own) == JV_KIND_STRING)
-			notification_type_quote(jv_string_value(own),
-						(size_t)jv_string_length_bytes(jv_copy(own)), quoted,
-						sizeof quoted);
-		else
-			snprintf(quoted, sizeof quoted, "(a%s %s)",
-				 jv_get_kind(own) == JV_KIND_OBJECT || jv_get_kind(own) == JV_KIND_ARRAY ? "n" : "",
-				 jv_kind_name(jv_get_kind(own)));
-		msg_warn("message %lu: notificationType %s is not " NOTIFICATION_TYPES_TEXT
-			 ": left out%s", number, quoted, type ? " (--type used)" : "");
+	if (!(jv_get_kind(own) == JV_KIND_STRING &&
+	      notification_type_valid(jv_string_value(own), (size_t)jv_string_length_bytes(jv_copy(own))))) {
+		if (jv_is_valid(own) && jv_get_kind(own) != JV_KIND_NULL) {
+			if (jv_get_kind(own) == JV_KIND_STRING)
+				notification_type_quote(jv_string_value(own),
+							(size_t)jv_string_length_bytes(jv_copy(own)), quoted,
+							sizeof quoted);
+			else
+				snprintf(quoted, sizeof quoted, "(a%s %s)",
+					 jv_get_kind(own) == JV_KIND_OBJECT || jv_get_kind(own) == JV_KIND_ARRAY ? "n" : "",
+					 jv_kind_name(jv_get_kind(own)));
+			msg_warn("message %lu: notificationType %s is not " NOTIFICATION_TYPES_TEXT
+				 ": left out%s", number, quoted, type ? " (--type used)" : "");
+		}
+		message = jv_object_delete(message, jv_string("notificationType"));
+		if (type)
+			message = jv_object_set(message, jv_string("notificationType"), jv_string(type));
 	}
 	jv_free(own);
-	message = jv_object_delete(message, jv_string("notificationType"));
-	if (type)
-		message = jv_object_set(message, jv_string("notificationType"), jv_string(type));
-	return compact(message);
+	buf_clear(out);
+	json_dump(message, out);
+	jv_free(message);
+	buf_append(out, "\n", 1);
 }
 
-/* A message on disk is its JSON and a newline (cat-able, JSON Lines); body borrowed.
- * Returns spool_add's result. */
-int sender_write(const char *dir, jv body, char name[SPOOL_NAME_SIZE])
-{
-	struct buf line = BUF_INIT;
-	int rc;
-
-	buf_append(&line, jv_string_value(body), (size_t)jv_string_length_bytes(jv_copy(body)));
-	buf_append(&line, "\n", 1);
-	rc = spool_add(dir, line.data, line.len, name);
-	buf_free(&line);
-	return rc;
-}
-
-/* Keeps a message that could not be delivered; 0 when it is safe on disk. */
-static int keep(struct sender *s, jv body, const char *why)
+/* Keeps a message that could not be delivered (line: sender_line's); 0 when it is safe
+ * on disk. */
+static int keep(struct sender *s, const struct buf *line, const char *why)
 {
 	char name[SPOOL_NAME_SIZE];
 
-	if (spool_prepare(s->spool) != 0 || sender_write(s->spool, body, name) != 0) {
+	if (spool_prepare(s->spool) != 0 || spool_add(s->spool, line->data, line->len, name) != 0) {
 		msg_error("message %lu: not delivered (%s) and cannot be kept: %s", s->count, why,
 			  spool_why());
 		return EX_TEMPFAIL;
@@ -93,41 +68,38 @@ static int send_message(struct sender *s, jv message)
 	struct delivery_report report;
 	enum delivery result;
 	char why[512], masked[MASKED_URL_SIZE];
-	jv body;
+	struct buf line = BUF_INIT;
+	int status;
 
-	body = sender_body(message, s->type, s->count);
+	sender_line(message, s->type, s->count, &line);
 	if (s->dry_run) {
 		FILE *out = s->dry_out ? s->dry_out : stdout;
 		echobell_url_mask(s->url, masked);
-		fprintf(out, "POST %s\n%s\n", masked, jv_string_value(body));
-		jv_free(body);
+		fprintf(out, "POST %s\n%s", masked, line.data);
+		buf_free(&line);
 		return fflush(out) == 0 ? 0 : EX_IOERR;
 	}
-	result = deliver(s->net, s->url, jv_string_value(body),
-			 (size_t)jv_string_length_bytes(jv_copy(body)),
-			 s->outage ? &one_attempt : &s->policy, s->stop, &report);
+	/* The body is the line without its newline. */
+	result = deliver(s->net, s->url, line.data, line.len - 1, s->outage ? &one_attempt : &s->policy,
+			 s->stop, &report);
 	delivery_describe(&report, s->url, why, sizeof why);
 	s->outage = result == UNAVAILABLE || result == BROKEN || result == INTERRUPTED;
 	if (result == DELIVERED) {
 		msg_info("message %lu sent (%s, %d attempt%s, %.0f ms)", s->count, why, report.attempts,
 			 report.attempts == 1 ? "" : "s", report.seconds * 1000);
-		jv_free(body);
-		return 0;
-	}
-	if (result == REJECTED) {
+		status = 0;
+	} else if (result == REJECTED) {
 		msg_error("message %lu: Echobell refused it: %s", s->count, why);
-		jv_free(body);
-		return EX_DATAERR;
+		status = EX_DATAERR;
+	} else if (s->spool) {
+		status = keep(s, &line, why);
+	} else {
+		msg_error("message %lu: not delivered after %d attempt%s: %s", s->count, report.attempts,
+			  report.attempts == 1 ? "" : "s", why);
+		status = result == BROKEN ? EX_UNAVAILABLE : EX_TEMPFAIL;
 	}
-	if (s->spool) {
-		int status = keep(s, body, why);
-		jv_free(body);
-		return status;
-	}
-	msg_error("message %lu: not delivered after %d attempt%s: %s", s->count, report.attempts,
-		  report.attempts == 1 ? "" : "s", why);
-	jv_free(body);
-	return result == BROKEN ? EX_UNAVAILABLE : EX_TEMPFAIL;
+	buf_free(&line);
+	return status;
 }
 
 /* --dedup: claims the message's event. Returns -1 when the message may go out (*d holds
@@ -204,8 +176,8 @@ int sender_send(struct sender *s, jv message)
 int sender_queue(struct sender *s, const char *dir, jv message)
 {
 	char name[SPOOL_NAME_SIZE];
+	struct buf line = BUF_INIT;
 	struct dedup claim;
-	jv body;
 	int rc;
 
 	s->count++;
@@ -215,9 +187,9 @@ int sender_queue(struct sender *s, const char *dir, jv message)
 	}
 	/* The message keeps the event's "id": the agent POSTs it as it is, so whoever
 	 * receives it can tell a repeat too. */
-	body = sender_body(message, s->type, s->count);
-	rc = sender_write(dir, body, name);
-	jv_free(body);
+	sender_line(message, s->type, s->count, &line);
+	rc = spool_add(dir, line.data, line.len, name);
+	buf_free(&line);
 	if (rc != 0) {
 		/* 75: asc-http answers 503 and keeps the request for replay; a message the agent
 		 * could not read is never answered 2xx. */

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdio.h>
 
+#include "buf.h"
 #include "dedup.h"
 #include "deliver.h"
 #include "net.h"
@@ -33,12 +34,11 @@ struct sender {
 	unsigned long duplicates; /* not sent: their event was notified already */
 };
 
-/* The body to POST for one message (consumed): the object as compact JSON, with its own
- * notificationType when Echobell accepts it, else type's, else none. */
-jv sender_body(jv message, const char *type, unsigned long number);
-
-/* Writes body (borrowed) and a newline as one file in dir/new. Returns spool_add's result. */
-int sender_write(const char *dir, jv body, char name[SPOOL_NAME_SIZE]);
+/* The line for one message (consumed): the object as compact JSON, with its own
+ * notificationType when Echobell accepts it, else type's, else none, and a newline; in out
+ * (emptied first). Without its newline it is the body to POST; with it, a file of the
+ * outbox or the spool (JSON Lines, cat-able). */
+void sender_line(jv message, const char *type, unsigned long number, struct buf *out);
 
 /* Claims the message's event under s->dedup. Returns -1 when the message may go out (*d
  * holds the claim, or d->fd is -1 when there is nothing to claim), else the exit status
