@@ -84,14 +84,14 @@ void renderer_add(struct renderer *r, int layer, const char *key, enum template_
 				      &err);
 
 	if (!t) {
-		if (strcmp(key, TEMPLATE_ANY_KEY) == 0)
+		if (strcmp(key, TEMPLATE_ANY_KEY) == 0 && layer == 0)
 			msg_error("%s template: line %d, column %d: %s", template_field_names[field],
 				  err.line, err.column, err.message);
 		else
 			msg_error("%s: \"%s\".%s: line %d, column %d: %s", r->layers[layer].origin, key,
 				  template_field_names[field], err.line, err.column, err.message);
 		tmpl_print_caret(stderr, source, len, &err);
-		exit(EX_USAGE);
+		exit_failed(EX_USAGE);
 	}
 	free(e->source[field]);
 	tmpl_free(e->compiled[field]);

@@ -70,6 +70,11 @@ void die(int status, const char *fmt, ...)
 	va_start(ap, fmt);
 	vmessage("error: ", fmt, ap);
 	va_end(ap);
+	exit_failed(status);
+}
+
+void exit_failed(int status)
+{
 	if (die_hook)
 		die_hook(status);
 	exit(status);

@@ -28,6 +28,9 @@ void msg_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * request (a 500 for a configuration error) rather than leave the client without one. */
 extern void (*die_hook)(int status);
 
+/* die() without a message, for when the reason was printed already. */
+_Noreturn void exit_failed(int status);
+
 _Noreturn void die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 void *xmalloc(size_t n);

@@ -411,3 +411,75 @@ cpu_ticks() {
 	run --separate-stderr asc-http --workers 0 --listen 127.0.0.1:1 -- "$HANDLER"
 	assert_equal "$status" 64
 }
+
+# ---- the built-in receiver in the long-running mode ----
+
+@test "built-in: a rotated secret (a second line in the file) holds at once, without SIGHUP" {
+	start_fake
+	secret=$(secret_file 'old secret')
+	export ECHOBELL_WEBHOOK_URL="$FAKE_URL" ASC_WEBHOOK_SECRET_FILE="$secret" ASC_APP_ID=6447123456
+	start_server --workers 1
+	ASC_WEBHOOK_SECRET_FILE="$secret" signed_request / "$FIXTURES/asc/ping.json" "$BATS_TEST_TMPDIR/old"
+	send_raw "$BATS_TEST_TMPDIR/old"
+	assert_equal "$CODE" 200
+	# asc-webhooks rotate writes the new secret beside the old one, by rename.
+	printf 'new secret\nold secret\n' >"$BATS_TEST_TMPDIR/rotated"
+	chmod 600 "$BATS_TEST_TMPDIR/rotated"
+	mv "$BATS_TEST_TMPDIR/rotated" "$secret"
+	ASC_WEBHOOK_SECRET_FILE=$(secret_file 'new secret') signed_request / "$FIXTURES/asc/ping.json" "$BATS_TEST_TMPDIR/new"
+	send_raw "$BATS_TEST_TMPDIR/new"
+	assert_equal "$CODE" 200
+	send_raw "$BATS_TEST_TMPDIR/old"
+	assert_equal "$CODE" 200
+	# The old one retired: refused from the next request on.
+	printf 'new secret\n' >"$BATS_TEST_TMPDIR/retired"
+	chmod 600 "$BATS_TEST_TMPDIR/retired"
+	mv "$BATS_TEST_TMPDIR/retired" "$secret"
+	send_raw "$BATS_TEST_TMPDIR/old"
+	assert_equal "$CODE" 401
+	assert_equal "$(fake_requests)" 3
+}
+
+@test "built-in: one kept-alive connection to Echobell across requests, per worker" {
+	start_fake
+	export ECHOBELL_WEBHOOK_URL="$FAKE_URL" ASC_WEBHOOK_SECRET_FILE=$(secret_file 'receiver secret') ASC_APP_ID=6447123456
+	start_server --workers 1
+	signed_request / "$FIXTURES/asc/app-version-rejected.json" "$BATS_TEST_TMPDIR/request"
+	for _ in 1 2 3 4 5; do
+		send_raw "$BATS_TEST_TMPDIR/request"
+		assert_equal "$CODE" 200
+	done
+	assert_equal "$(fake_requests)" 5
+	assert_equal "$(cat "$FAKE_DIR/connections")" 1
+}
+
+@test "built-in: SIGHUP with a template file that does not compile keeps the templates in use" {
+	start_fake
+	export ECHOBELL_WEBHOOK_URL="$FAKE_URL" ASC_WEBHOOK_SECRET_FILE=$(secret_file 'receiver secret') ASC_APP_ID=6447123456
+	printf '{"*": {"title": "first {{status}}", "body": "b"}}\n' >"$BATS_TEST_TMPDIR/templates.json"
+	printf 'ASCBELL_TEMPLATES=%s\n' "$BATS_TEST_TMPDIR/templates.json" >"$ASCBELL_ENV"
+	start_server
+	signed_request / "$FIXTURES/asc/app-version-rejected.json" "$BATS_TEST_TMPDIR/request"
+	send_raw "$BATS_TEST_TMPDIR/request"
+	assert_equal "$CODE" 200
+	printf '{"*": {"title": "{{broken", "body": "b"}}\n' >"$BATS_TEST_TMPDIR/templates.json"
+	kill -HUP "$SERVER_PID"
+	wait_for_log 'reload: the receiver cannot start with the new one: the configuration in use stays'
+	send_raw "$BATS_TEST_TMPDIR/request"
+	assert_equal "$CODE" 200
+	printf '{"*": {"title": "second {{status}}", "body": "b"}}\n' >"$BATS_TEST_TMPDIR/templates.json"
+	kill -HUP "$SERVER_PID"
+	wait_for_log 'reloaded'
+	send_raw "$BATS_TEST_TMPDIR/request"
+	assert_equal "$CODE" 200
+	assert_equal "$(jq -r .title "$FAKE_DIR/bodies")" "$(printf 'first Rejected\nfirst Rejected\nsecond Rejected')"
+}
+
+@test "built-in: a template file that does not compile at start: asc-http does not start (64)" {
+	export ASC_WEBHOOK_SECRET_FILE=$(secret_file 'receiver secret')
+	printf '{"*": {"title": "{{broken", "body": "b"}}\n' >"$BATS_TEST_TMPDIR/templates.json"
+	printf 'ASCBELL_TEMPLATES=%s\n' "$BATS_TEST_TMPDIR/templates.json" >"$ASCBELL_ENV"
+	run --separate-stderr timeout 20 "$ASCBELL_BIN/asc-http" --listen "127.0.0.1:$(free_port)"
+	assert_failure 64
+	[[ "$stderr" == *"$BATS_TEST_TMPDIR/templates.json"* ]]
+}
