@@ -6,14 +6,14 @@ load helpers/common
 
 TOP="$BATS_TEST_DIRNAME/.."
 BENCH="$TOP/scripts/bench-receiver"
-HEADER='| receiver | CPU ms per signed delivery | deliveries/s, 1 client | deliveries/s, 8 clients | forged rejected/s, 8 clients | p50 / p99 ms, 1 client | p50 / p99 ms, 8 clients | peak memory MiB | answers signed / forged | signed deliveries |'
+HEADER='| receiver | CPU ms per signed delivery | deliveries/s, 1 client | deliveries/s, 8 clients | forged rejected/s, 8 clients | p50 / p99 ms, 1 client | p50 / p99 ms, 8 clients | idle CPU ms/s | peak memory MiB | answers signed / forged | signed deliveries |'
 NUM='[0-9]+(\.[0-9]+)?'
 
 # A measured row: every figure a number, every signed delivery answered 200 and every
 # forged one 401, at least one signed delivery.
 assert_measured() {
 	local line=$1
-	[[ $line =~ ^\|\ [^|]+\ \|\ $NUM\ \|\ $NUM\ \|\ $NUM\ \|\ $NUM\ \|\ $NUM\ /\ $NUM\ \|\ $NUM\ /\ $NUM\ \|\ $NUM\ \|\ 200\ /\ 401\ \|\ [1-9][0-9]*\ \|$ ]] ||
+	[[ $line =~ ^\|\ [^|]+\ \|\ $NUM\ \|\ $NUM\ \|\ $NUM\ \|\ $NUM\ \|\ $NUM\ /\ $NUM\ \|\ $NUM\ /\ $NUM\ \|\ $NUM\ \|\ $NUM\ \|\ 200\ /\ 401\ \|\ [1-9][0-9]*\ \|$ ]] ||
 		fail "not a measured row with answers 200 / 401: $line"
 }
 
@@ -37,7 +37,7 @@ has_listen() {
 	run --separate-stderr timeout 300 "$BENCH" --quick --compare "$example"
 	assert_success
 	assert_line --index 0 "$HEADER"
-	assert_line --index 1 '|---|---|---|---|---|---|---|---|---|---|'
+	assert_line --index 1 '|---|---|---|---|---|---|---|---|---|---|---|'
 	labels=(
 		"shell pipeline (socat, asc-http, sh, openssl, jq, curl)"
 		"ascbell inetd-style, direct (socat, asc-http, scripts/asc-receiver)"
@@ -59,7 +59,7 @@ has_listen() {
 		if [ "$built" = 1 ]; then
 			assert_measured "$line"
 		else
-			[ "$line" = "| ${labels[$i]} | n/a (not built) | | | | | | | | |" ] || fail "$line"
+			[ "$line" = "| ${labels[$i]} | n/a (not built) | | | | | | | | | |" ] || fail "$line"
 		fi
 	done
 	# The table ends there; then how it was measured.
