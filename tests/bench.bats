@@ -99,3 +99,11 @@ has_listen() {
 	assert_output ''
 	[ "$stderr" = "bench-receiver: no row named nginx" ]
 }
+
+@test "bench-receiver reports a receiver that does not start, with its log, and measures the others" {
+	run --separate-stderr timeout 120 "$BENCH" --quick --rows compare --compare 'echo cannot listen >&2; exit 3'
+	assert_success
+	assert_line --index 0 "$HEADER"
+	assert_line --index 2 '| yours: echo cannot listen >&2; exit 3 | failed to start (its log below) | | | | | | | | | |'
+	[[ $stderr == *"== compare: failed to start (its log below)"$'\n'"cannot listen"* ]]
+}
