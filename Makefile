@@ -93,9 +93,11 @@ check: bootstrap
 	$(MAKE) --no-print-directory bats || status=1; \
 	exit $$status
 
+# BENCH_FLAGS for scripts/bench-receiver, e.g. BENCH_FLAGS="--compare 'my-receiver'" (its
+# --help says what it measures).
 bench: all
 	bash scripts/bench
-	bash scripts/bench-receiver
+	bash scripts/bench-receiver $(BENCH_FLAGS)
 
 run: all
 	@sh scripts/run-local
