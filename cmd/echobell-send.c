@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "batch.h"
 #include "dedup.h"
 #include "deliver.h"
 #include "echobell.h"
@@ -244,6 +245,8 @@ struct run {
 	unsigned long kept; /* messages put in the spool instead of sent */
 	unsigned long done; /* messages sent or queued */
 	unsigned long duplicates; /* messages not sent: their event was notified already */
+	struct batch *group; /* --queue: the messages written but not yet committed */
+	int group_status;    /* --queue: EX_TEMPFAIL once a group could not be committed */
 };
 
 /* The body to POST for one message: the object as compact JSON. Its notificationType is
@@ -352,6 +355,36 @@ static int send_message(struct run *run, jv message)
 	return result == BROKEN ? EX_UNAVAILABLE : EX_TEMPFAIL;
 }
 
+/* --queue: a group that cannot be committed is reported, never as queued. */
+static void group_lost(struct run *run, size_t lost)
+{
+	if (!lost)
+		return;
+	/* 75: asc-http answers 503 and keeps the request for replay; a message the agent
+	 * could not read is never answered 2xx. */
+	msg_error("not queued: %s (%zu message%s)", batch_why(), lost, lost == 1 ? "" : "s");
+	run->group_status = EX_TEMPFAIL;
+}
+
+static void commit_group(struct run *run)
+{
+	group_lost(run, batch_commit(run->group));
+}
+
+/* The reader waits for more input: what it read is committed first. */
+static void commit_when_idle(void *ctx)
+{
+	commit_group(ctx);
+}
+
+static void on_queued(const char *name, void *ctx)
+{
+	struct run *run = ctx;
+
+	run->done++;
+	msg_info("queued %s", name);
+}
+
 /* --dedup: claims the message's event. Returns -1 when the message may go out (*d holds
  * the claim, or d->fd is -1 when there is nothing to claim), else the status for it. */
 static int claim_event(struct run *run, jv message, struct dedup *d)
@@ -369,6 +402,10 @@ static int claim_event(struct run *run, jv message, struct dedup *d)
 		jv_free(id);
 		return -1;
 	}
+	/* A repeat of an event this process holds in its uncommitted group: the group is
+	 * committed first, so the repeat finds the event done, as one message at a time. */
+	if (run->group && batch_holds_event(run->group, jv_string_value(id)))
+		commit_group(run);
 	switch (dedup_claim(run->opt->dedup, jv_string_value(id), d)) {
 	case DEDUP_CLAIMED:
 		if (d->taken_over)
@@ -439,8 +476,9 @@ static int send_one(jv message, struct json_reader *reader, const char *label, v
 static int queue_one(jv message, struct json_reader *reader, const char *label, void *ctx)
 {
 	struct run *run = ctx;
-	char name[SPOOL_NAME_SIZE];
+	struct buf line = BUF_INIT;
 	struct dedup claim;
+	size_t lost;
 	jv body;
 	int rc;
 
@@ -455,20 +493,16 @@ static int queue_one(jv message, struct json_reader *reader, const char *label, 
 		return rc;
 	}
 	/* The message keeps the event's "id": the agent POSTs it as it is, so whoever
-	 * receives it can tell a repeat too. */
+	 * receives it can tell a repeat too. It is queued, and its claim done, when its
+	 * group is committed: when full, or when the input has nothing more ready. */
 	body = message_body(message, run->opt, run->count);
-	rc = write_message(run->opt->dir, body, name);
+	buf_append(&line, jv_string_value(body), (size_t)jv_string_length_bytes(jv_copy(body)));
+	buf_append(&line, "\n", 1);
 	jv_free(body);
-	if (rc != 0) {
-		/* 75: asc-http answers 503 and keeps the request for replay; a message the agent
-		 * could not read is never answered 2xx. */
-		msg_error("not queued: %s", spool_why());
-		settle_event(&claim, EX_TEMPFAIL, NULL);
-		return EX_TEMPFAIL;
-	}
-	settle_event(&claim, 0, "queued");
-	run->done++;
-	msg_info("queued %s", name);
+	json_reader_on_idle(reader, commit_when_idle, run);
+	lost = batch_add(run->group, line.data, line.len, &claim);
+	buf_free(&line);
+	group_lost(run, lost);
 	return 0;
 }
 
@@ -517,7 +551,12 @@ int main(int argc, char **argv)
 	if (opt.mode == MODE_QUEUE) {
 		if (spool_prepare(opt.dir) != 0)
 			die(EX_TEMPFAIL, "cannot use the outbox: %s", spool_why());
+		run.group = xmalloc(sizeof *run.group);
+		batch_init(run.group, opt.dir, on_queued, &run);
 		status = json_inputs_each(argv + optind, argc - optind, opt.max_body, queue_one, &run);
+		commit_group(&run);
+		free(run.group);
+		status = worse_status(status, run.group_status);
 		if (status == 0)
 			outcome_tell(run.duplicates && !run.done ? "duplicate" : "queued");
 		return worse_status(status, finish_stdout());

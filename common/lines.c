@@ -2,6 +2,7 @@
 #include "lines.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -12,6 +13,8 @@ void line_reader_init(struct line_reader *r, int fd, size_t max_line)
 	r->pos = r->len = 0;
 	r->line = (struct buf)BUF_INIT;
 	r->number = 0;
+	r->on_idle = NULL;
+	r->idle_ctx = NULL;
 }
 
 void line_reader_free(struct line_reader *r)
@@ -22,6 +25,12 @@ void line_reader_free(struct line_reader *r)
 /* Refills the chunk: 1 with data, 0 at end of input, -1 on error. */
 static int refill(struct line_reader *r)
 {
+	if (r->on_idle) {
+		/* One poll per chunk, not per line: a stream that keeps coming costs nothing. */
+		struct pollfd pfd = {r->fd, POLLIN, 0};
+		if (poll(&pfd, 1, 0) == 0)
+			r->on_idle(r->idle_ctx);
+	}
 	for (;;) {
 		ssize_t got = read(r->fd, r->chunk, sizeof r->chunk);
 		if (got < 0 && errno == EINTR)
