@@ -362,7 +362,10 @@ static void group_lost(struct run *run, size_t lost)
 		return;
 	/* 75: asc-http answers 503 and keeps the request for replay; a message the agent
 	 * could not read is never answered 2xx. */
-	msg_error("not queued: %s (%zu message%s)", batch_why(), lost, lost == 1 ? "" : "s");
+	if (lost == 1)
+		msg_error("not queued: %s", batch_why());
+	else
+		msg_error("not queued: %s (%zu messages)", batch_why(), lost);
 	run->group_status = EX_TEMPFAIL;
 }
 
