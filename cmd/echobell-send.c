@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "batch.h"
 #include "deliver.h"
 #include "echobell.h"
 #include "jsonio.h"
@@ -239,7 +240,42 @@ struct run {
 	const struct options *opt;
 	char *url;
 	struct sender sender;
+	struct batch *group; /* --queue: the messages written but not yet committed */
+	int group_status;    /* --queue: EX_TEMPFAIL once a group could not be committed */
 };
+
+/* --queue: a group that cannot be committed is reported, never as queued. */
+static void group_lost(struct run *run, size_t lost)
+{
+	if (!lost)
+		return;
+	/* 75: asc-http answers 503 and keeps the request for replay; a message the agent
+	 * could not read is never answered 2xx. */
+	if (lost == 1)
+		msg_error("not queued: %s", batch_why());
+	else
+		msg_error("not queued: %s (%zu messages)", batch_why(), lost);
+	run->group_status = EX_TEMPFAIL;
+}
+
+static void commit_group(struct run *run)
+{
+	group_lost(run, batch_commit(run->group));
+}
+
+/* The reader waits for more input: what it read is committed first. */
+static void commit_when_idle(void *ctx)
+{
+	commit_group(ctx);
+}
+
+static void on_queued(const char *name, void *ctx)
+{
+	struct run *run = ctx;
+
+	run->sender.done++;
+	msg_info("queued %s", name);
+}
 
 static int send_one(jv message, struct json_reader *reader, const char *label, void *ctx)
 {
@@ -264,6 +300,10 @@ static int send_one(jv message, struct json_reader *reader, const char *label, v
 static int queue_one(jv message, struct json_reader *reader, const char *label, void *ctx)
 {
 	struct run *run = ctx;
+	struct buf line = BUF_INIT;
+	struct dedup claim;
+	jv id;
+	int rc;
 
 	if (jv_get_kind(message) != JV_KIND_OBJECT) {
 		run->sender.count++;
@@ -271,7 +311,26 @@ static int queue_one(jv message, struct json_reader *reader, const char *label, 
 		jv_free(message);
 		return EX_DATAERR;
 	}
-	return sender_queue(&run->sender, run->opt->dir, message);
+	/* A repeat of an event this process holds in its uncommitted group: the group is
+	 * committed first, so the repeat finds the event done, as one message at a time. */
+	id = jv_object_get(jv_copy(message), jv_string("id"));
+	if (run->opt->dedup && jv_get_kind(id) == JV_KIND_STRING &&
+	    batch_holds_event(run->group, jv_string_value(id)))
+		commit_group(run);
+	jv_free(id);
+	run->sender.count++;
+	if ((rc = sender_claim(&run->sender, message, &claim)) >= 0) {
+		jv_free(message);
+		return rc;
+	}
+	/* The message keeps the event's "id": the agent POSTs it as it is, so whoever
+	 * receives it can tell a repeat too. It is queued, and its claim done, when its
+	 * group is committed: when full, or when the input has nothing more ready. */
+	sender_line(message, run->opt->type, run->sender.count, &line);
+	json_reader_on_idle(reader, commit_when_idle, run);
+	group_lost(run, batch_add(run->group, line.data, line.len, &claim));
+	buf_free(&line);
+	return 0;
 }
 
 /* Opens libcurl and checks the URL: everything but --queue needs this. */
@@ -322,7 +381,12 @@ int main(int argc, char **argv)
 	if (opt.mode == MODE_QUEUE) {
 		if (spool_prepare(opt.dir) != 0)
 			die(EX_TEMPFAIL, "cannot use the outbox: %s", spool_why());
+		run.group = xmalloc(sizeof *run.group);
+		batch_init(run.group, opt.dir, on_queued, &run);
 		status = json_inputs_each(argv + optind, argc - optind, opt.max_body, queue_one, &run);
+		commit_group(&run);
+		free(run.group);
+		status = worse_status(status, run.group_status);
 		if (status == 0)
 			outcome_tell(run.sender.duplicates && !run.sender.done ? "duplicate" : "queued");
 		return worse_status(status, finish_stdout());

@@ -37,6 +37,12 @@ void json_reader_free(struct json_reader *r)
 	line_reader_free(&r->lines);
 }
 
+void json_reader_on_idle(struct json_reader *r, void (*fn)(void *ctx), void *ctx)
+{
+	r->lines.on_idle = fn;
+	r->lines.idle_ctx = ctx;
+}
+
 const char *json_reader_position(struct json_reader *r)
 {
 	snprintf(r->position, sizeof r->position, "line %lu (value %lu)", r->lines.number, r->values);

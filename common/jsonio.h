@@ -41,6 +41,11 @@ void json_reader_init_buffer(struct json_reader *r, const char *data, size_t len
 void json_reader_free(struct json_reader *r);
 enum json_result json_read(struct json_reader *r, jv *out);
 
+/* fn(ctx) is called whenever the reader is about to wait for input that has not arrived
+ * yet (a slow producer, an interactive one), never while more is ready: the moment to
+ * finish work held back for a group (batch.h). */
+void json_reader_on_idle(struct json_reader *r, void (*fn)(void *ctx), void *ctx);
+
 /* "line L (value N)": where the last value returned ended, for messages about it. */
 const char *json_reader_position(struct json_reader *r);
 

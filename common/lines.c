@@ -2,6 +2,7 @@
 #include "lines.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -14,6 +15,8 @@ void line_reader_init(struct line_reader *r, int fd, size_t max_line)
 	r->pos = r->len = 0;
 	r->line = (struct buf)BUF_INIT;
 	r->number = 0;
+	r->on_idle = NULL;
+	r->idle_ctx = NULL;
 }
 
 void line_reader_init_buffer(struct line_reader *r, const char *data, size_t len, size_t max_line)
@@ -39,6 +42,12 @@ static int refill(struct line_reader *r)
 		r->pos = 0;
 		r->len = n;
 		return n > 0;
+	}
+	if (r->on_idle) {
+		/* One poll per chunk, not per line: a stream that keeps coming costs nothing. */
+		struct pollfd pfd = {r->fd, POLLIN, 0};
+		if (poll(&pfd, 1, 0) == 0)
+			r->on_idle(r->idle_ctx);
 	}
 	for (;;) {
 		ssize_t got = read(r->fd, r->chunk, sizeof r->chunk);

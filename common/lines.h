@@ -23,6 +23,9 @@ struct line_reader {
 	size_t pos, len; /* the unread part of chunk */
 	struct buf line;
 	unsigned long number; /* of the line last returned, from 1 */
+	/* Called (when set) before a read that would wait: nothing more has arrived yet. */
+	void (*on_idle)(void *ctx);
+	void *idle_ctx;
 };
 
 void line_reader_init(struct line_reader *r, int fd, size_t max_line);

@@ -210,9 +210,9 @@ static int readable_by_agent(int fd, const char *dir, const char *name)
 		    user, dir, owner, group, owner, dir, dir, user, group);
 }
 
-int spool_add(const char *dir, const void *data, size_t len, char name[SPOOL_NAME_SIZE])
+int spool_write_tmp(const char *dir, const void *data, size_t len, char name[SPOOL_NAME_SIZE])
 {
-	char tmp[PATH_MAX], final[PATH_MAX];
+	char tmp[PATH_MAX];
 	struct stat where;
 	int fd;
 
@@ -221,40 +221,74 @@ int spool_add(const char *dir, const void *data, size_t len, char name[SPOOL_NAM
 	if (stat(tmp, &where) != 0)
 		return fail("cannot write in %s: %s", tmp, strerror(errno));
 	snprintf(tmp, sizeof tmp, "%s/tmp/%s", dir, name);
-	snprintf(final, sizeof final, "%s/new/%s", dir, name);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return fail("cannot write in %s/tmp: %s", dir, strerror(errno));
 	/* The mode is set, not left to the umask: 0660 in a shared directory, else 0600. */
-	if (fchmod(fd, mode_in(&where, 0660, 0600)) != 0 || write_all(fd, data, len) != 0 ||
-	    fsync(fd) != 0) {
+	if (fchmod(fd, mode_in(&where, 0660, 0600)) != 0 || write_all(fd, data, len) != 0) {
 		fail("cannot write %s: %s", tmp, strerror(errno));
 		goto undo;
 	}
 	if (readable_by_agent(fd, dir, name) != 0)
 		goto undo;
-	if (close(fd) != 0) {
-		fd = -1;
-		fail("cannot write %s: %s", tmp, strerror(errno));
-		goto undo;
-	}
-	fd = -1;
-	if (rename(tmp, final) != 0) {
-		fail("cannot move %s into %s/new: %s", tmp, dir, strerror(errno));
-		goto undo;
-	}
-	if (sync_dir(dir, "new") != 0)
-		return fail("cannot sync %s/new: %s", dir, strerror(errno));
-	return 0;
+	return fd;
 undo:
-	if (fd >= 0)
-		close(fd);
+	close(fd);
 	{
 		int saved = errno;
 		unlink(tmp);
 		errno = saved;
 	}
 	return -1;
+}
+
+int spool_sync_file(const char *dir, const char *name, int fd)
+{
+	int rc = fsync(fd);
+
+	if (close(fd) != 0)
+		rc = -1;
+	return rc == 0 ? 0 : fail("cannot write %s/tmp/%s: %s", dir, name, strerror(errno));
+}
+
+int spool_publish(const char *dir, const char *name)
+{
+	char tmp[PATH_MAX], final[PATH_MAX];
+
+	snprintf(tmp, sizeof tmp, "%s/tmp/%s", dir, name);
+	snprintf(final, sizeof final, "%s/new/%s", dir, name);
+	if (rename(tmp, final) != 0)
+		return fail("cannot move %s into %s/new: %s", tmp, dir, strerror(errno));
+	return 0;
+}
+
+int spool_sync_new(const char *dir)
+{
+	return sync_dir(dir, "new") == 0 ? 0
+					 : fail("cannot sync %s/new: %s", dir, strerror(errno));
+}
+
+void spool_discard_tmp(const char *dir, const char *name)
+{
+	char tmp[PATH_MAX];
+	int saved = errno;
+
+	snprintf(tmp, sizeof tmp, "%s/tmp/%s", dir, name);
+	unlink(tmp);
+	errno = saved;
+}
+
+int spool_add(const char *dir, const void *data, size_t len, char name[SPOOL_NAME_SIZE])
+{
+	int fd = spool_write_tmp(dir, data, len, name);
+
+	if (fd < 0)
+		return -1;
+	if (spool_sync_file(dir, name, fd) != 0 || spool_publish(dir, name) != 0) {
+		spool_discard_tmp(dir, name);
+		return -1;
+	}
+	return spool_sync_new(dir);
 }
 
 /* Oldest first: by the time part of the name, whatever suffix the outbox added. */

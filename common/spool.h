@@ -38,7 +38,28 @@ mode_t spool_file_mode(const char *dir);
  * errno set, spool_why() saying what, and nothing left behind in tmp/. */
 int spool_add(const char *dir, const void *data, size_t len, char name[SPOOL_NAME_SIZE]);
 
-/* Why the last spool_prepare or spool_add failed, in words for an error message. */
+/* The steps of spool_add, for writing several messages with one directory sync
+ * (batch.h). Each returns 0 (spool_write_tmp: the open file), or -1 with errno set and
+ * spool_why() saying what. */
+
+/* Writes a message into dir/tmp under a new name, with spool_add's mode and readability
+ * check, not yet synced. Returns its open descriptor; on failure nothing is left. */
+int spool_write_tmp(const char *dir, const void *data, size_t len, char name[SPOOL_NAME_SIZE]);
+
+/* fsyncs and closes the file spool_write_tmp returned (closed even on failure). */
+int spool_sync_file(const char *dir, const char *name, int fd);
+
+/* Renames dir/tmp/name into dir/new: the agent may take it from then on, but it is
+ * durable only after spool_sync_new. */
+int spool_publish(const char *dir, const char *name);
+
+/* fsyncs dir/new: every message renamed into it before is durable. */
+int spool_sync_new(const char *dir);
+
+/* Removes dir/tmp/name, whatever became of it; errno is kept. */
+void spool_discard_tmp(const char *dir, const char *name);
+
+/* Why the last spool_prepare, spool_add or step of it failed, in words for a message. */
 const char *spool_why(void);
 
 /* The names in dir/sub, sorted oldest first by their time part; *count set. The caller

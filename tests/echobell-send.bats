@@ -454,6 +454,149 @@ wait_exit() {
 	assert_failure 75
 }
 
+# ---- --queue over a stream: messages committed in groups (common/batch.c) ----
+
+# $1 messages {"n":1} ... {"n":$1}, one a line, optionally with "id":"ev-N".
+stream() {
+	local i
+	for i in $(seq "$1"); do
+		if [ "${2:-}" = ids ]; then printf '{"id":"ev-%d","n":%d}\n' "$i" "$i"; else printf '{"n":%d}\n' "$i"; fi
+	done
+}
+
+# The n of every message in $1/new, in the order of the names (the agent's order).
+queued_ns() {
+	local f
+	for f in "$1"/new/*; do
+		[ -e "$f" ] || continue
+		jq -c .n "$f"
+	done | tr '\n' ' '
+}
+
+# The numbers from $1 to $2, as queued_ns writes them.
+ns() {
+	seq "$1" "$2" | tr '\n' ' '
+}
+
+@test "--queue: a stream of 2,000 messages is 2,000 whole files in new/, named in the input's order" {
+	outbox="$BATS_TEST_TMPDIR/outbox"
+	stream 2000 >"$BATS_TEST_TMPDIR/stream"
+	run --separate-stderr echobell-send -v --queue "$outbox" --type active <"$BATS_TEST_TMPDIR/stream"
+	assert_success
+	assert_equal "$(ls "$outbox/new" | wc -l)" 2000
+	assert_equal "$(ls "$outbox/new" | sort -u | wc -l)" 2000
+	assert_equal "$(ls -A "$outbox/tmp")" ''
+	# Each file is one whole message and its newline; in name order they are the input.
+	assert_equal "$(cat "$outbox"/new/*)" "$(sed 's/}$/,"notificationType":"active"}/' "$BATS_TEST_TMPDIR/stream")"
+	assert_equal "$(for f in "$outbox"/new/*; do wc -l <"$f"; done | sort -u)" 1
+	# Every message reported queued, by the name it has in new/.
+	assert_equal "$(grep -c '^echobell-send: queued ' <<<"$stderr")" 2000
+	assert_equal "$(sed -n 's/^echobell-send: queued //p' <<<"$stderr")" "$(ls "$outbox/new")"
+}
+
+@test "--queue: a write failing mid-group (ENOSPC at the 300th file): that group is not queued, 75, the rest is" {
+	command -v strace >/dev/null
+	outbox="$BATS_TEST_TMPDIR/outbox"
+	stream 2000 >"$BATS_TEST_TMPDIR/stream"
+	# Only the message files are written with write(2) (no -v: nothing on stderr before).
+	run --separate-stderr strace -f -qq -o /dev/null -e trace=write \
+		-e inject=write:error=ENOSPC:when=300 \
+		echobell-send --queue "$outbox" <"$BATS_TEST_TMPDIR/stream"
+	assert_failure 75
+	# The second group held 257-299 when 300's write failed: all 44 of them are lost, the
+	# ones before and after are queued.
+	[[ "$stderr" == *"not queued: cannot write $outbox/tmp/"*": No space left on device (44 messages)" ]]
+	assert_equal "$(queued_ns "$outbox")" "$(ns 1 256)$(ns 301 2000)"
+	assert_equal "$(ls -A "$outbox/tmp")" ''
+}
+
+@test "--queue: a sync failing (EIO on the second group's syncfs): nothing of that group in new/, 75" {
+	command -v strace >/dev/null
+	outbox="$BATS_TEST_TMPDIR/outbox"
+	stream 1000 >"$BATS_TEST_TMPDIR/stream"
+	run --separate-stderr strace -f -qq -o /dev/null -e trace=syncfs \
+		-e inject=syncfs:error=EIO:when=2 \
+		echobell-send -v --queue "$outbox" <"$BATS_TEST_TMPDIR/stream"
+	assert_failure 75
+	grep -qxF "echobell-send: error: not queued: cannot sync the files written in $outbox/tmp: Input/output error (256 messages)" <<<"$stderr"
+	assert_equal "$(queued_ns "$outbox")" "$(ns 1 256)$(ns 513 1000)"
+	assert_equal "$(ls -A "$outbox/tmp")" ''
+	# What was reported queued is exactly what is in new/.
+	assert_equal "$(sed -n 's/^echobell-send: queued //p' <<<"$stderr")" "$(ls "$outbox/new")"
+}
+
+@test "--queue: a rename failing mid-group (a full directory): the ones renamed before it are queued and said so, 75" {
+	command -v strace >/dev/null
+	outbox="$BATS_TEST_TMPDIR/outbox"
+	stream 600 >"$BATS_TEST_TMPDIR/stream"
+	run --separate-stderr strace -f -qq -o /dev/null -e trace=rename,renameat,renameat2 \
+		-e inject=rename,renameat,renameat2:error=ENOSPC:when=300 \
+		echobell-send -v --queue "$outbox" <"$BATS_TEST_TMPDIR/stream"
+	assert_failure 75
+	# The 300th rename is message 300's, the 44th of the second group (257-512).
+	grep -qx "echobell-send: error: not queued: cannot move $outbox/tmp/[0-9.]*\.000299 into $outbox/new: No space left on device (213 messages)" <<<"$stderr"
+	assert_equal "$(queued_ns "$outbox")" "$(ns 1 299)$(ns 513 600)"
+	assert_equal "$(sed -n 's/^echobell-send: queued //p' <<<"$stderr")" "$(ls "$outbox/new")"
+	assert_equal "$(ls -A "$outbox/tmp")" ''
+}
+
+@test "--queue --dedup over a stream: a marker is done only for a message in new/; a repeat in the same group is a duplicate" {
+	command -v strace >/dev/null
+	outbox="$BATS_TEST_TMPDIR/outbox" dedup="$BATS_TEST_TMPDIR/dedup"
+	stream 600 ids >"$BATS_TEST_TMPDIR/stream"
+	run --separate-stderr strace -f -qq -o /dev/null -e trace=syncfs \
+		-e inject=syncfs:error=EIO:when=2 \
+		echobell-send --queue "$outbox" --dedup "$dedup" <"$BATS_TEST_TMPDIR/stream"
+	assert_failure 75
+	assert_equal "$(queued_ns "$outbox")" "$(ns 1 256)$(ns 513 600)"
+	# done markers for exactly the queued events; none left for the lost group, whose
+	# next delivery is then queued.
+	assert_equal "$(grep -lx 'done queued' "$dedup"/* | sed 's|.*/ev-||' | sort -n | tr '\n' ' ')" "$(ns 1 256)$(ns 513 600)"
+	assert_equal "$(ls -A "$dedup" | wc -l)" 344
+	# A replay of the whole stream: only the lost group is queued now, the rest duplicates.
+	run --separate-stderr echobell-send -q --queue "$outbox" --dedup "$dedup" <"$BATS_TEST_TMPDIR/stream"
+	assert_success
+	assert_equal "$(ls "$outbox/new" | wc -l)" 600
+	# One event twice in a stream: queued once, the repeat a duplicate (status 0).
+	printf '{"id":"ev-x","n":1}\n{"id":"ev-y","n":2}\n{"id":"ev-x","n":3}\n' >"$BATS_TEST_TMPDIR/repeat"
+	run --separate-stderr echobell-send --queue "$BATS_TEST_TMPDIR/o2" --dedup "$dedup" <"$BATS_TEST_TMPDIR/repeat"
+	assert_success
+	assert_equal "$(queued_ns "$BATS_TEST_TMPDIR/o2")" "1 2 "
+	[[ "$stderr" == *"event ev-x was already notified: not again"* ]]
+}
+
+@test "--queue: a slow producer's message is in new/ before its next one is written (no waiting for a full group)" {
+	outbox="$BATS_TEST_TMPDIR/outbox"
+	mkfifo "$BATS_TEST_TMPDIR/in"
+	echobell-send --queue "$outbox" <"$BATS_TEST_TMPDIR/in" &
+	sender=$!
+	exec 4>"$BATS_TEST_TMPDIR/in"
+	echo '{"n":1}' >&4
+	# stdin stays open; the first message must land without the second or the end.
+	for _ in $(seq 200); do
+		[ -n "$(ls -A "$outbox/new" 2>/dev/null)" ] && break
+		sleep 0.1
+	done
+	seen=$(queued_ns "$outbox")
+	echo '{"n":2}' >&4
+	exec 4>&-
+	wait $sender
+	assert_equal "$seen" "1 "
+	assert_equal "$(queued_ns "$outbox")" "1 2 "
+}
+
+@test "--queue: the delivery agent is woken by a stream committed in groups (no rescan)" {
+	start_fake
+	export ECHOBELL_WEBHOOK_URL="$FAKE_URL"
+	outbox="$BATS_TEST_TMPDIR/outbox"
+	echobell-send --queue "$outbox" </dev/null
+	start_watcher "$outbox" --rescan 600
+	sleep 0.3
+	stream 600 | echobell-send --queue "$outbox"
+	wait_for_requests 600 300
+	assert_equal "$(ids_sent)" "$(ns 1 600)"
+}
+
 # Starts a delivery agent on $1 with a fast schedule; its pid is added to $WATCHERS.
 start_watcher() {
 	echobell-send --watch "$1" --schedule 1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1 --retries 1 \
