@@ -73,6 +73,7 @@ struct exchange {
 	const char *query;
 	char spool_name[SPOOL_NAME_SIZE];
 	int spooled;
+	int verified; /* the built-in receiver checked the signature already */
 	char outcome[HANDLER_OUTCOME_SIZE]; /* the handler's word for what it did */
 	char health[160];                   /* why GET /healthz is 503 */
 };
@@ -780,18 +781,41 @@ static void arm_deadline(struct exchange *x)
 	alarm((unsigned)(x->opt->handler_timeout + 0.999));
 }
 
-static int run_builtin(struct exchange *x, const char *rest)
+/* The request as the built-in receiver sees it; app: room for the path's app. */
+static struct receiver_request builtin_request(struct exchange *x, char app[256])
 {
-	struct receiver_request req = {&x->req, NULL, x->arrived};
-	struct handler_result result = {0};
-	char app[256];
+	struct receiver_request req = {&x->req, NULL, x->arrived, x->verified};
+	const char *rest = after_prefix(x);
 
-	if (rest && app_segment(rest, app, sizeof app))
+	if (rest && app_segment(rest, app, 256))
 		req.app = app;
 	builtin_exchange = x;
 	die_hook = answer_dying;
 	if (!builtin)
 		builtin = receiver_open();
+	return req;
+}
+
+/* A forged request to the built-in receiver is refused before it is spooled: it would be
+ * deleted unread, and costs no disk this way. Returns 401, or 0 to go on (signed, or
+ * nothing to check it with: the receiver says so after the spool, as before). */
+static int refuse_forged(struct exchange *x)
+{
+	char app[256];
+	struct receiver_request req = builtin_request(x, app);
+	int status = receiver_verify(builtin, &req);
+
+	builtin_exchange = NULL;
+	x->verified = status == 0;
+	return status == EX_NOPERM ? 401 : 0;
+}
+
+static int run_builtin(struct exchange *x)
+{
+	char app[256];
+	struct receiver_request req = builtin_request(x, app);
+	struct handler_result result = {0};
+
 	arm_deadline(x);
 	result.status = receiver_handle(builtin, &req, x->outcome);
 	alarm(0);
@@ -806,7 +830,7 @@ static int run_command(struct exchange *x)
 	char spool_file[4096], app[256];
 
 	if (!x->opt->command)
-		return run_builtin(x, rest);
+		return run_builtin(x);
 	cgi_set_environment(&x->req, rest ? rest : "", x->query, x->peer, x->peer_port);
 	if (rest && app_segment(rest, app, sizeof app))
 		reqenv_set("ASCBELL_APP", app);
@@ -878,6 +902,8 @@ static int serve(struct exchange *x)
 		code = read_network_request(x, check_headers);
 	}
 	if (code)
+		return code;
+	if (!opt->command && (code = refuse_forged(x)) != 0)
 		return code;
 	if (opt->spool) {
 		if (spool_prepare(opt->spool) != 0 ||

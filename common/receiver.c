@@ -523,12 +523,39 @@ static void escalate(struct receiver *r, const struct settings *s, jv first_even
 	echobell_url_free((char *)sender.url);
 }
 
+/* Step 1: the signature, with the secrets of the request's settings. */
+static int verify(struct receiver *r, const struct settings *s, const struct http_request *http)
+{
+	const struct secrets *secrets =
+		secrets_for(r, setting(s, "ASC_WEBHOOK_SECRET_FILE"), setting(s, "ASC_WEBHOOK_SECRET"));
+
+	if (!secrets)
+		return EX_CONFIG;
+	return signature_verdict(signature_check(http_request_header(http, "x-apple-signature"), secrets,
+						 http->body.data ? http->body.data : "", http->body.len),
+				 "", http->body.len, "no x-apple-signature header");
+}
+
+int receiver_verify(struct receiver *r, const struct receiver_request *req)
+{
+	struct settings s;
+	const char *app_id;
+	int status;
+
+	memset(&s, 0, sizeof s);
+	status = load_settings(&s, req, &app_id);
+	if (status == 0)
+		status = verify(r, &s, req->http);
+	if (s.has_app)
+		envfile_free(&s.app);
+	return status;
+}
+
 int receiver_handle(struct receiver *r, const struct receiver_request *req,
 		    char outcome[RECEIVER_OUTCOME_SIZE])
 {
 	const struct http_request *http = req->http;
 	struct settings s;
-	const struct secrets *secrets;
 	const char *app_id;
 	jv events, messages, first;
 	int status, i, n;
@@ -539,15 +566,7 @@ int receiver_handle(struct receiver *r, const struct receiver_request *req,
 		goto done;
 
 	/* 1. The signature, before anything else looks at the body. */
-	secrets = secrets_for(r, setting(&s, "ASC_WEBHOOK_SECRET_FILE"), setting(&s, "ASC_WEBHOOK_SECRET"));
-	if (!secrets) {
-		status = EX_CONFIG;
-		goto done;
-	}
-	status = signature_verdict(signature_check(http_request_header(http, "x-apple-signature"), secrets,
-						   http->body.data ? http->body.data : "", http->body.len),
-				   "", http->body.len, "no x-apple-signature header");
-	if (status != 0)
+	if (!req->verified && (status = verify(r, &s, http)) != 0)
 		goto done;
 
 	/* 2. The events of those very bytes; nothing to do when ASCBELL_EVENTS left them out. */

@@ -24,6 +24,7 @@ struct receiver_request {
 	const struct http_request *http; /* the headers and the body, as read */
 	const char *app;                 /* the path's first segment (asc-http's parse), or NULL */
 	time_t received;                 /* when it arrived: eventDate of events without their own */
+	int verified;                    /* receiver_verify said 0 already: not checked again */
 };
 
 /* The names the receiver takes from the configuration file (NULL-terminated). */
@@ -44,6 +45,12 @@ struct receiver *receiver_open(void);
  * the processes a long-running server forks from this one start warm. A template file
  * that cannot be used exits 64 here, at start-up, rather than at the first request. */
 void receiver_warm(struct receiver *r);
+
+/* Step 1 alone: whether the request is signed with a secret of its app. 0 when it is, 77
+ * when it is not (missing, malformed, wrong: logged), 78 when it cannot be told (no secret
+ * to be had: logged). asc-http asks before it spools the request, so that a forged one
+ * never reaches the disk. */
+int receiver_verify(struct receiver *r, const struct receiver_request *req);
 
 /* Handles one request; returns asc-receiver's exit status for it and, for a 0, what was
  * done in outcome ("delivered", "queued", "kept", "duplicate", "filtered", or "" when

@@ -102,7 +102,7 @@ notifications() {
 	assert_output ''
 }
 
-@test "a forged delivery: 401, nothing sent, only asc-verify ran, the spooled request gone" {
+@test "a forged delivery: 401, nothing sent, only asc-verify ran, nothing left in the spool" {
 	start_fake
 	export ECHOBELL_WEBHOOK_URL="$FAKE_URL"
 	start_receiver
@@ -112,8 +112,12 @@ notifications() {
 	assert_equal "$CODE" 401
 	assert_equal "$(fake_requests)" 0
 	assert_ran asc-verify
-	run ls "$SPOOL/new" "$SPOOL/cur"
-	assert_output "$(printf '%s/cur:\n\n%s/new:' "$SPOOL" "$SPOOL")"
+	# Spooled and deleted by the script shape; never written by the built-in one, which
+	# checks the signature before it spools.
+	assert_equal "$(find "$SPOOL" -type f 2>/dev/null)" ''
+	if [ "$(receiver_shape)" != script ]; then
+		[ ! -e "$SPOOL/new" ]
+	fi
 }
 
 @test "a signed body that is not JSON: 400, nothing sent" {
