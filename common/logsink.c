@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -15,13 +17,27 @@ static int same_file(int a, int b)
 	return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
+/* systemd names the journal stream it connected fd 2 to in $JOURNAL_STREAM ("DEVICE:INODE").
+ * With StandardOutput= and StandardError= both the journal (a long-running asc-http's
+ * service), fds 1 and 2 are one and the same socket, which would look like a connection. */
+static int is_journal_stream(const struct stat *st)
+{
+	const char *v = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	char extra;
+
+	if (!v || sscanf(v, "%llu:%llu%c", &dev, &ino, &extra) != 2)
+		return 0;
+	return (unsigned long long)st->st_dev == dev && (unsigned long long)st->st_ino == ino;
+}
+
 int logsink_stderr_is_connection(void)
 {
 	struct stat st;
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof ss;
 
-	if (fstat(STDERR_FILENO, &st) != 0 || !S_ISSOCK(st.st_mode))
+	if (fstat(STDERR_FILENO, &st) != 0 || !S_ISSOCK(st.st_mode) || is_journal_stream(&st))
 		return 0;
 	if (same_file(STDERR_FILENO, STDIN_FILENO) || same_file(STDERR_FILENO, STDOUT_FILENO))
 		return 1;

@@ -7,7 +7,8 @@
 #define ASCBELL_LOGSINK_H
 
 /* Whether fd 2 is the connection: the same socket as fd 0 or fd 1, or any internet socket
- * (a log is never one; journald's stream is a Unix socket and stays a log). */
+ * (a log is never one; journald's stream is a Unix socket and stays a log, and so does the
+ * one $JOURNAL_STREAM names, even when fd 1 is the same stream). */
 int logsink_stderr_is_connection(void);
 
 /* Appends fd 2's lines to path (O_APPEND, made with mode 0640 when missing). Returns 0, or

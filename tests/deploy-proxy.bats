@@ -1,15 +1,15 @@
 #!/usr/bin/env bats
 # TLS in front of the receiver: Debian's nginx and caddy, configured from the shipped
 # scripts/deploy/nginx-proxy.conf and scripts/deploy/Caddyfile (only the ports, the
-# certificate and the receiver's address substituted), proxying to asc-http under socat as
-# ascbell@.service runs it (--trust-proxy 127.0.0.1, the allow-list from ASCBELL_ALLOW).
+# certificate and the receiver's address substituted), proxying to the receiver as
+# socat-plain.sh runs it under socat (its asc-http command line, the spool moved: the
+# built-in receiver, --trust-proxy 127.0.0.1, the allow-list from ASCBELL_ALLOW).
 # Every address here is on loopback: the client connects from 127.0.0.5, the proxy from
 # 127.0.0.1, so the client is allowed only when the proxy forwards its address.
 
 load helpers/common
 
 DEPLOY="$BATS_TEST_DIRNAME/../scripts/deploy"
-RECEIVER="$BATS_TEST_DIRNAME/../scripts/asc-receiver"
 HOST=hooks.example.com
 
 setup() {
@@ -34,11 +34,17 @@ teardown() {
 	stop_fake
 }
 
-# The receiver as ascbell@.service starts it, under socat; the allow-list is $1.
+# The receiver as socat-plain.sh starts it (its $serve, the spool moved), on a free port;
+# the allow-list is $1.
 start_receiver() {
 	start_fake
 	export ECHOBELL_WEBHOOK_URL="$FAKE_URL" ASCBELL_ALLOW=$1
-	start_listener --trust-proxy 127.0.0.1 --spool "$BATS_TEST_TMPDIR/spool" -- "$RECEIVER"
+	local options
+	options=$(sed -n "s|^serve=\"/usr/local/bin/asc-http \(.*\)\"\$|\1|; T; s|/var/lib/ascbell|$BATS_TEST_TMPDIR|g; p" \
+		"$DEPLOY/socat-plain.sh")
+	[ "$options" = "--trust-proxy 127.0.0.1 --spool $BATS_TEST_TMPDIR/spool" ]
+	# shellcheck disable=SC2086 # the script's words, split as its shell splits them
+	start_listener $options
 }
 
 # Waits until the proxy answers TLS on $PROXY_PORT (or gives up after 10 s).

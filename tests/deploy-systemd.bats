@@ -2,7 +2,8 @@
 # The systemd deployment, for real: Debian's systemd boots as PID 1 of its own namespaces over
 # an overlay of / (tests/helpers/systemd-container), ascbell is installed and started in it
 # exactly as the README's "Deploying" says, with the unit files of scripts/deploy/ as
-# shipped, and deliveries go to the socket on the machine's own 127.0.0.1:8080. The fake
+# shipped, and deliveries go to the socket on the machine's own 127.0.0.1:8080, where
+# ascbell.service (asc-http long-running, its agent beside it) takes them. The fake
 # Echobell runs in the machine's network namespace. Outside the machine: the tmpfiles.d
 # entry, the cron line and `systemd-analyze verify`.
 
@@ -58,11 +59,10 @@ setup_file() {
 	printf '%s\n' "$FAKE_URL" | in_machine sh -c 'cat >/etc/ascbell/echobell-url'
 	in_machine sh -ec '
 		cd "$1"
-		install -m 644 scripts/deploy/ascbell.socket scripts/deploy/ascbell@.service \
-			scripts/deploy/ascbell-deliver.service scripts/deploy/ascbell-prune.service \
-			scripts/deploy/ascbell-prune.timer /etc/systemd/system/
+		install -m 644 scripts/deploy/ascbell.socket scripts/deploy/ascbell.service \
+			scripts/deploy/ascbell-prune.service scripts/deploy/ascbell-prune.timer /etc/systemd/system/
 		systemctl daemon-reload
-		systemctl enable --now ascbell.socket ascbell-deliver.service ascbell-prune.timer
+		systemctl enable --now ascbell.socket ascbell.service ascbell-prune.timer
 		' sh "$TOP" 2>"$BATS_FILE_TMPDIR/enable.log"
 }
 
@@ -87,11 +87,22 @@ setup() {
 	export ASC_WEBHOOK_SECRET=$SECRET
 	# A test that edits the env file gets the shipped one (as installed) back afterwards.
 	in_machine cp -p /etc/ascbell/env "/root/env.saved"
-	in_machine systemctl start ascbell-deliver.service
+	# A test may have stopped the receiver; the socket would start it at the first
+	# connection anyway, but the agent is needed before that. The tests start and restart
+	# it more often than systemd's start limit (5 in 10 s) allows a real service: each
+	# test begins with a clean count.
+	in_machine systemctl reset-failed ascbell.service ascbell.socket
+	in_machine systemctl start ascbell.service
+	STOPPED_AGENT=
 }
 
 teardown() {
-	in_machine cp -p /root/env.saved /etc/ascbell/env
+	[ -z "$STOPPED_AGENT" ] || in_machine kill -CONT "$STOPPED_AGENT" 2>/dev/null || true
+	if ! in_machine cmp -s /root/env.saved /etc/ascbell/env; then
+		in_machine cp -p /root/env.saved /etc/ascbell/env
+		# The receiver reads the env file at start and on reload only.
+		if in_machine systemctl -q is-active ascbell.service; then reload_receiver; fi
+	fi
 }
 
 # Sends the raw request in file $1 to the socket unit; $ANSWER, $CODE as send_raw sets them.
@@ -109,32 +120,96 @@ set_env() {
 	fi
 }
 
+# How many reloads the receiver has logged, over every run of ascbell.service.
+reloads() {
+	in_machine journalctl -q -o cat -u ascbell.service -g '^asc-http: reloaded: ' | grep -c . || true
+}
+
+# `systemctl reload ascbell.service`, then waits (10 s at most) for asc-http to say that the
+# new configuration serves: systemctl returns once the SIGHUP is sent, not once it is handled.
+reload_receiver() {
+	local before
+	before=$(reloads)
+	in_machine systemctl reload ascbell.service
+	for _ in $(seq 100); do
+		[ "$(reloads)" -gt "$before" ] && return 0
+		sleep 0.1
+	done
+	echo "ascbell.service did not log its reload" >&2
+	return 1
+}
+
+# ascbell.service's processes, "PID PPID COMMAND" one a line, from its cgroup.
+service_processes() {
+	local cg
+	cg=$(in_machine systemctl show -p ControlGroup --value ascbell.service)
+	in_machine sh -c 'for p in $(cat "/sys/fs/cgroup$1/cgroup.procs"); do
+		printf "%s %s %s\n" "$p" "$(sed -n "s/^PPid:\t//p" /proc/$p/status)" "$(cat /proc/$p/comm)"
+	done' sh "$cg"
+}
+
+# The agent's pid (echobell-send in ascbell.service's cgroup); waits 10 s at most for it.
+agent_pid() {
+	local pid
+	for _ in $(seq 100); do
+		pid=$(service_processes | awk '$3 == "echobell-send" { print $1 }')
+		[ -n "$pid" ] && { echo "$pid"; return 0; }
+		sleep 0.1
+	done
+	return 1
+}
+
 # Owner, group and mode of each path in the machine, one per line.
 machine_stat() {
 	in_machine stat -c '%U %G %a %n' "$@"
 }
 
-@test "installed as the README says: socket and agent enabled and running, healthz 200" {
+# The JSON body of $ANSWER.
+answer_body() {
+	printf '%s\n' "$ANSWER" | sed '1,/^$/d'
+}
+
+@test "installed as the README says: socket and service enabled and running, healthz 200" {
 	run cat "$BATS_FILE_TMPDIR/enable.log"
 	assert_line --partial 'Created symlink /etc/systemd/system/sockets.target.wants/ascbell.socket'
-	assert_line --partial 'Created symlink /etc/systemd/system/multi-user.target.wants/ascbell-deliver.service'
+	assert_line --partial 'Created symlink /etc/systemd/system/multi-user.target.wants/ascbell.service'
 	assert_line --partial 'Created symlink /etc/systemd/system/timers.target.wants/ascbell-prune.timer'
-	run in_machine systemctl is-active ascbell.socket ascbell-deliver.service ascbell-prune.timer
+	run in_machine systemctl is-active ascbell.socket ascbell.service ascbell-prune.timer
 	assert_output "$(printf 'active\nactive\nactive')"
+	run in_machine systemctl show -p Accept --value ascbell.socket
+	assert_output no
 	run in_net curl -sS http://127.0.0.1:8080/healthz
 	assert_success
 	assert_output --partial '"status":200'
 }
 
-@test "no core files: LimitCORE=0 in every unit; the running agent (user ascbell) is not dumpable" {
-	run in_machine systemctl show -p LimitCORE --value ascbell-deliver.service ascbell@probe.service ascbell-prune.service
-	assert_equal "$(grep -v '^$' <<<"$output" | tr '\n' ' ')" '0 0 0 '
-	pid=$(in_machine systemctl show -p MainPID --value ascbell-deliver.service)
-	run in_machine grep '^Max core file size' "/proc/$pid/limits"
-	assert_output --regexp '^Max core file size +0 +0 +bytes'
-	assert_equal "$(in_machine stat -c %U "/proc/$pid")" ascbell
-	# The kernel gives /proc/PID/* of a non-dumpable process to root.
-	assert_equal "$(in_machine stat -c %U "/proc/$pid/environ")" root
+@test "one service, two processes' work: asc-http's workers and the agent, its own process, in the unit's cgroup" {
+	main=$(in_machine systemctl show -p MainPID --value ascbell.service)
+	agent=$(agent_pid)
+	# The parent, its 4 workers (the default) and the agent, each a child of the parent.
+	for _ in $(seq 100); do
+		[ "$(service_processes | wc -l)" = 6 ] && break
+		sleep 0.1
+	done
+	run service_processes
+	assert_equal "$(awk '{ print $2, $3 }' <<<"$output" | sort)" \
+		"$(printf '%s\n' '1 asc-http' "$main asc-http" "$main asc-http" "$main asc-http" "$main asc-http" \
+			"$main echobell-send" | sort)"
+	assert_equal "$(awk -v p="$main" '$1 == p { print $3 }' <<<"$output")" asc-http
+	assert_equal "$(in_machine cat "/proc/$agent/cmdline" | tr '\0' ' ')" \
+		'echobell-send --watch /var/lib/ascbell/outbox '
+}
+
+@test "no core files: LimitCORE=0 in every unit; the receiver and its agent (user ascbell) are not dumpable" {
+	run in_machine systemctl show -p LimitCORE --value ascbell.service ascbell-prune.service
+	assert_equal "$(grep -v '^$' <<<"$output" | tr '\n' ' ')" '0 0 '
+	for pid in "$(in_machine systemctl show -p MainPID --value ascbell.service)" "$(agent_pid)"; do
+		run in_machine grep '^Max core file size' "/proc/$pid/limits"
+		assert_output --regexp '^Max core file size +0 +0 +bytes'
+		assert_equal "$(in_machine stat -c %U "/proc/$pid")" ascbell
+		# The kernel gives /proc/PID/* of a non-dumpable process to root.
+		assert_equal "$(in_machine stat -c %U "/proc/$pid/environ")" root
+	done
 }
 
 @test "the state directories: ascbell:ascbell 2770 from tmpfiles, and still after the units start" {
@@ -145,9 +220,9 @@ machine_stat() {
 		/var/lib/ascbell/dedup /var/lib/ascbell/unsent)"
 }
 
-@test "restarting the agent keeps the shared modes and another writer's files (a CGI user in group ascbell)" {
+@test "restarting the service keeps the shared modes and another writer's files (a CGI user in group ascbell)" {
 	in_machine sh -ec 'install -m 660 -o www-data -g ascbell /dev/null /var/lib/ascbell/spool/new/by-www-data'
-	in_machine systemctl restart ascbell-deliver.service
+	in_machine systemctl restart ascbell.service
 	run machine_stat /var/lib/ascbell /var/lib/ascbell/spool /var/lib/ascbell/spool/new/by-www-data
 	assert_output "$(printf 'ascbell ascbell 2770 /var/lib/ascbell\nascbell ascbell 2770 /var/lib/ascbell/spool\nwww-data ascbell 660 /var/lib/ascbell/spool/new/by-www-data')"
 	# And www-data can still write there.
@@ -157,16 +232,20 @@ machine_stat() {
 	in_machine rm -f /var/lib/ascbell/spool/new/by-www-data /var/lib/ascbell/outbox/tmp/www-data-was-here
 }
 
-@test "queued mode (the shipped env): a signed delivery waits in the outbox until ascbell-deliver.service sends it" {
-	in_machine systemctl stop ascbell-deliver.service
+@test "queued mode (the shipped env): answered \"queued\", in the outbox until the service's agent sends it" {
+	# The agent held still, to see the message wait for it.
+	STOPPED_AGENT=$(agent_pid)
+	in_machine kill -STOP "$STOPPED_AGENT"
 	before=$(fake_requests)
 	signed_request / "$FIXTURES/asc/app-version-rejected.json" "$BATS_TEST_TMPDIR/request"
 	send_to_machine "$BATS_TEST_TMPDIR/request"
 	assert_equal "$CODE" 200
+	assert_equal "$(answer_body)" '{"status":200,"message":"queued"}'
 	run in_machine sh -c 'stat -c "%U %G" /var/lib/ascbell/outbox/new/*'
 	assert_output 'ascbell ascbell'
 	assert_equal "$(fake_requests)" "$before"
-	in_machine systemctl start ascbell-deliver.service
+	in_machine kill -CONT "$STOPPED_AGENT"
+	STOPPED_AGENT=
 	wait_for_requests $((before + 1))
 	assert_equal "$(tail -n 1 "$FAKE_DIR/bodies" | jq -r .title)" '❌ MyApp: Rejected'
 	run in_machine ls /var/lib/ascbell/outbox/new /var/lib/ascbell/outbox/failed
@@ -174,17 +253,24 @@ machine_stat() {
 	# The delivery itself was kept in spool/cur/, owned for the group.
 	run in_machine sh -c 'stat -c "%U %G" /var/lib/ascbell/spool/cur/* | sort -u'
 	assert_output 'ascbell ascbell'
-	run in_machine journalctl -q -o cat -u 'ascbell@*' -g 'POST / 200'
+	run in_machine journalctl -q -o cat -u ascbell.service -g 'POST / 200'
 	assert_output --regexp '^asc-http: 127\.0\.0\.1 POST / 200 [0-9]+ [0-9]+ms [^ ]+$'
 }
 
-@test "direct mode (ASCBELL_OUTBOX unset in the env file): sent by the receiver itself" {
+@test "direct mode (ASCBELL_OUTBOX unset in the env file, then a reload): sent by the receiver, no agent runs" {
 	set_env ASCBELL_OUTBOX
-	in_machine systemctl stop ascbell-deliver.service
+	reload_receiver
+	for _ in $(seq 100); do
+		service_processes | grep -q ' echobell-send$' || break
+		sleep 0.1
+	done
+	run service_processes
+	refute_output --partial echobell-send
 	before=$(fake_requests)
 	signed_request / "$FIXTURES/asc/feedback-crash.json" "$BATS_TEST_TMPDIR/request"
 	send_to_machine "$BATS_TEST_TMPDIR/request"
 	assert_equal "$CODE" 200
+	assert_equal "$(answer_body)" '{"status":200,"message":"delivered"}'
 	assert_equal "$(fake_requests)" $((before + 1))
 	tail -n 1 "$FAKE_DIR/bodies" | jq -e '.title | startswith("💥 MyApp")'
 }
@@ -197,14 +283,14 @@ machine_stat() {
 	assert_equal "$CODE" 401
 	# Status line, headers, and a body of exactly Content-Length bytes: nothing else.
 	length=$(printf '%s\n' "$ANSWER" | sed -n 's/^Content-Length: //p')
-	body=$(printf '%s\n' "$ANSWER" | sed '1,/^$/d')
+	body=$(answer_body)
 	assert_equal "$((${#body} + 1))" "$length"
 	assert_equal "$(jq -c .status <<<"$body")" 401
 	run in_machine ls -A /var/lib/ascbell/spool/new /var/lib/ascbell/outbox/new
 	assert_output "$(printf '/var/lib/ascbell/outbox/new:\n\n/var/lib/ascbell/spool/new:')"
 	sleep 0.5
 	assert_equal "$(fake_requests)" "$before"
-	run in_machine journalctl -q -o cat -u 'ascbell@*' -g ' 401 '
+	run in_machine journalctl -q -o cat -u ascbell.service -g ' 401 '
 	assert_output --partial 'asc-http: 127.0.0.1 POST / 401'
 }
 
@@ -212,11 +298,12 @@ machine_stat() {
 	signed_request / "$FIXTURES/asc/unknown-future-event.json" "$BATS_TEST_TMPDIR/request"
 	send_to_machine "$BATS_TEST_TMPDIR/request"
 	assert_equal "$CODE" 200
-	assert_equal "$(printf '%s\n' "$ANSWER" | sed '1,/^$/d' | jq -c .status)" 200
+	assert_equal "$(answer_body | jq -c .status)" 200
 }
 
 @test "the allow-list in the env file holds; the unit trusts X-Forwarded-For from the local proxy only" {
 	set_env ASCBELL_ALLOW 192.0.2.0/24
+	reload_receiver
 	signed_request / "$FIXTURES/asc/ping.json" "$BATS_TEST_TMPDIR/request"
 	send_to_machine "$BATS_TEST_TMPDIR/request"
 	assert_equal "$CODE" 403
@@ -225,13 +312,140 @@ machine_stat() {
 	send_to_machine "$BATS_TEST_TMPDIR/request"
 	assert_equal "$CODE" 200
 	set_env ASCBELL_ALLOW 17.0.0.0/8
+	reload_receiver
 	send_to_machine "$BATS_TEST_TMPDIR/request"
 	assert_equal "$CODE" 403
 }
 
+@test "systemctl reload: every request of parallel clients answered 200 meanwhile; the env file read again then, not before" {
+	signed_request / "$FIXTURES/asc/ping.json" "$BATS_TEST_TMPDIR/request"
+	clients=
+	for k in 1 2 3 4; do
+		(for _ in $(seq 10); do
+			in_net socat -t 15 - TCP:127.0.0.1:8080 <"$BATS_TEST_TMPDIR/request" | head -n 1 | tr -d '\r'
+		done >"$BATS_TEST_TMPDIR/codes.$k") &
+		clients="$clients $!"
+	done
+	before=$(reloads)
+	for _ in 1 2 3; do
+		reload_receiver
+	done
+	wait $clients
+	assert_equal "$(cat "$BATS_TEST_TMPDIR"/codes.* | sort | uniq -c | tr -s ' ')" ' 40 HTTP/1.1 200 OK'
+	assert_equal "$(reloads)" $((before + 3))
+	# A changed value holds from the reload on: ASCBELL_ALLOW refuses this client only then.
+	set_env ASCBELL_ALLOW 192.0.2.0/24
+	send_to_machine "$BATS_TEST_TMPDIR/request"
+	assert_equal "$CODE" 200
+	reload_receiver
+	send_to_machine "$BATS_TEST_TMPDIR/request"
+	assert_equal "$CODE" 403
+	run in_machine systemctl is-active ascbell.service
+	assert_output active
+}
+
+@test "systemctl stop drains: the request in flight is answered 200, then asc-http exits 0, nothing killed" {
+	# A delivery whose body is still on its way when the stop comes.
+	signed_request / "$FIXTURES/asc/app-version-state.json" "$BATS_TEST_TMPDIR/request"
+	size=$(stat -c %s "$BATS_TEST_TMPDIR/request")
+	head -c $((size - 10)) "$BATS_TEST_TMPDIR/request" >"$BATS_TEST_TMPDIR/part1"
+	tail -c 10 "$BATS_TEST_TMPDIR/request" >"$BATS_TEST_TMPDIR/part2"
+	mkfifo "$BATS_TEST_TMPDIR/fifo"
+	in_net socat -t 15 - TCP:127.0.0.1:8080 <"$BATS_TEST_TMPDIR/fifo" >"$BATS_TEST_TMPDIR/answer" &
+	client=$!
+	exec 5>"$BATS_TEST_TMPDIR/fifo"
+	cat "$BATS_TEST_TMPDIR/part1" >&5
+	# Taken by asc-http (not only waiting in the socket's backlog).
+	for _ in $(seq 100); do
+		in_net ss -Htnp state established '( sport = :8080 )' | grep -q asc-http && break
+		sleep 0.1
+	done
+	invocation=$(in_machine systemctl show -p InvocationID --value ascbell.service)
+	in_machine systemctl stop --no-block ascbell.service
+	for _ in $(seq 100); do
+		[ "$(in_machine systemctl show -p ActiveState --value ascbell.service)" = deactivating ] && break
+		sleep 0.1
+	done
+	run in_machine systemctl show -p ActiveState --value ascbell.service
+	assert_output deactivating
+	cat "$BATS_TEST_TMPDIR/part2" >&5
+	exec 5>&-
+	wait "$client"
+	assert_equal "$(head -n 1 "$BATS_TEST_TMPDIR/answer" | tr -d '\r')" 'HTTP/1.1 200 OK'
+	assert_equal "$(sed '1,/^\r$/d' "$BATS_TEST_TMPDIR/answer")" '{"status":200,"message":"queued"}'
+	for _ in $(seq 300); do
+		[ "$(in_machine systemctl show -p ActiveState --value ascbell.service)" = inactive ] && break
+		sleep 0.1
+	done
+	assert_equal "$(in_machine systemctl show -p ActiveState --value ascbell.service)" inactive
+	assert_equal "$(in_machine systemctl show -p Result --value ascbell.service)" success
+	assert_equal "$(in_machine systemctl show -p ExecMainStatus --value ascbell.service)" 0
+	# What this run of the service logged, and systemd about it: no process was killed.
+	for _ in $(seq 100); do
+		in_machine journalctl -q -o cat _SYSTEMD_INVOCATION_ID="$invocation" | grep -qx 'asc-http: stopped' && break
+		sleep 0.1
+	done
+	run in_machine journalctl -q -o cat _SYSTEMD_INVOCATION_ID="$invocation" + INVOCATION_ID="$invocation"
+	assert_line 'asc-http: stopping: 1 busy, 0 waiting'
+	assert_line 'asc-http: stopped'
+	refute_output --partial SIGKILL
+	refute_output --partial 'Killing process'
+	# The socket stays, for the next start.
+	run in_machine systemctl is-active ascbell.socket
+	assert_output active
+}
+
+@test "the socket outlives the service: a delivery to a stopped service starts it; none is lost over a restart" {
+	in_machine systemctl stop ascbell.service
+	run in_machine systemctl is-active ascbell.socket ascbell.service
+	assert_output "$(printf 'active\ninactive')"
+	signed_request / "$FIXTURES/asc/ping.json" "$BATS_TEST_TMPDIR/request"
+	send_to_machine "$BATS_TEST_TMPDIR/request"
+	assert_equal "$CODE" 200
+	run in_machine systemctl is-active ascbell.service
+	assert_output active
+	# Clients sending all along while the service restarts: the socket holds what comes in.
+	clients=
+	for k in 1 2 3 4; do
+		(for _ in $(seq 10); do
+			in_net socat -t 15 - TCP:127.0.0.1:8080 <"$BATS_TEST_TMPDIR/request" | head -n 1 | tr -d '\r'
+		done >"$BATS_TEST_TMPDIR/codes.$k") &
+		clients="$clients $!"
+	done
+	in_machine systemctl restart ascbell.service
+	wait $clients
+	assert_equal "$(cat "$BATS_TEST_TMPDIR"/codes.* | sort | uniq -c | tr -s ' ')" ' 40 HTTP/1.1 200 OK'
+}
+
+@test "ascbell-deliver.service (the agent alone, for xinetd and CGI hosts): delivers the outbox; one agent at a time" {
+	# The README's xinetd and CGI sections, word for word.
+	in_machine sh -ec 'cd "$1"; install -m 644 scripts/deploy/ascbell-deliver.service /etc/systemd/system/
+		systemctl daemon-reload' sh "$TOP"
+	in_machine systemctl stop ascbell.socket
+	run in_machine systemctl is-active ascbell.socket ascbell.service
+	assert_output "$(printf 'inactive\ninactive')"
+	# A message queued as a receiver under xinetd queues it (as ascbell).
+	before=$(fake_requests)
+	in_machine setpriv --reuid=ascbell --regid=ascbell --init-groups sh -c \
+		'printf "%s\n" "{\"title\":\"by the agent alone\",\"body\":\"b\"}" | /usr/local/bin/echobell-send --queue /var/lib/ascbell/outbox'
+	in_machine systemctl start ascbell-deliver.service
+	wait_for_requests $((before + 1))
+	assert_equal "$(tail -n 1 "$FAKE_DIR/bodies" | jq -r .title)" 'by the agent alone'
+	run in_machine systemctl show -p LimitCORE --value ascbell-deliver.service
+	assert_output 0
+	pid=$(in_machine systemctl show -p MainPID --value ascbell-deliver.service)
+	assert_equal "$(in_machine stat -c %U "/proc/$pid")" ascbell
+	assert_equal "$(in_machine stat -c %U "/proc/$pid/environ")" root
+	# ascbell.service runs its own agent: starting it stops this one (Conflicts=).
+	in_machine systemctl start ascbell.socket ascbell.service
+	run in_machine systemctl is-active ascbell-deliver.service ascbell.socket ascbell.service
+	assert_output "$(printf 'inactive\nactive\nactive')"
+}
+
 @test "ascbell-prune.service removes delivered requests and markers older than ASCBELL_KEEP_DAYS, nothing else" {
-	# The agent would take the test's files out of outbox/new/.
-	in_machine systemctl stop ascbell-deliver.service
+	# The agent would take the test's files out of outbox/new/ (nothing connects meanwhile,
+	# so the socket does not start the service again).
+	in_machine systemctl stop ascbell.service
 	in_machine sh -ec '
 		cd /var/lib/ascbell
 		for f in spool/cur/old spool/new/old outbox/new/old outbox/failed/old unsent/new/old dedup/old-id; do
@@ -285,7 +499,8 @@ machine_stat() {
 }
 
 @test "systemd-analyze verify: every unit as installed, with the programs at the paths they name" {
-	run in_machine systemd-analyze verify /etc/systemd/system/ascbell.socket /etc/systemd/system/ascbell@0.service \
+	in_machine sh -ec 'cd "$1"; install -m 644 scripts/deploy/ascbell-deliver.service /etc/systemd/system/' sh "$TOP"
+	run in_machine systemd-analyze verify /etc/systemd/system/ascbell.socket /etc/systemd/system/ascbell.service \
 		/etc/systemd/system/ascbell-deliver.service /etc/systemd/system/ascbell-prune.service \
 		/etc/systemd/system/ascbell-prune.timer
 	assert_success

@@ -345,6 +345,26 @@ notifications() {
 	run "$BATS_TEST_DIRNAME/../scripts/asc-ping" -k "$(secret_file other)" "http://127.0.0.1:$PORT/"
 	assert_failure
 	assert_line --index 0 'HTTP/1.1 401 Unauthorized'
+	# asc-http's long-running mode under the script's own pid (exec), so the printed
+	# kill -HUP reaches it: var/env is read again then.
+	assert_equal "$(cat "/proc/$LISTENER_PID/comm")" asc-http
+	grep -qx "Settings in $ASCBELL_VAR/env are read at start and again on kill -HUP $LISTENER_PID; a URL put in" \
+		"$BATS_TEST_TMPDIR/run.out"
+	printf 'ASCBELL_ALLOW=192.0.2.1\n' >"$ASCBELL_VAR/env"
+	kill -HUP "$LISTENER_PID"
+	for _ in $(seq 100); do
+		grep -q '^asc-http: reloaded: ' "$BATS_TEST_TMPDIR/run.err" && break
+		sleep 0.05
+	done
+	run "$BATS_TEST_DIRNAME/../scripts/asc-ping" -k "$ASCBELL_VAR/secret" "http://127.0.0.1:$PORT/"
+	assert_line --index 0 'HTTP/1.1 403 Forbidden'
+	# Ctrl-C: it stops by itself (the deliveries in flight first), exit 0.
+	kill -INT "$LISTENER_PID"
+	status=0
+	wait "$LISTENER_PID" || status=$?
+	LISTENER_PID=
+	assert_equal "$status" 0
+	grep -qx 'asc-http: stopped' "$BATS_TEST_TMPDIR/run.err"
 }
 
 @test "with API credentials the receiver enriches: the tester's comment reaches the phone" {

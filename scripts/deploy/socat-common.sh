@@ -3,8 +3,9 @@
 # own directory. Not a program of its own.
 #
 # Run as root, socat serves each connection as the user ascbell (su=), and the delivery
-# agent runs as ascbell too. asc-http and asc-receiver read /etc/ascbell/env for each
-# delivery: a change there holds from the next one on, without a restart.
+# agent runs as ascbell too. asc-http (one per connection, its built-in receiver) reads
+# /etc/ascbell/env for each delivery: a change there holds from the next one on, without a
+# restart (the agent reads it when it starts).
 # Queued mode (ASCBELL_OUTBOX in /etc/ascbell/env): the delivery agent that empties the
 # outbox runs beside socat, the same command as ascbell-deliver.service (run one or the
 # other), and the two stop together.

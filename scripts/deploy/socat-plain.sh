@@ -8,10 +8,10 @@
 set -u
 
 # backlog: socat's default of 5 drops the SYNs of a burst of deliveries, which then wait a
-# second for the retry. max-children: at most 64 deliveries served at once (as
-# ascbell.socket's MaxConnections); socat then stops accepting, so more wait in the
-# backlog (and are served as others end) instead of starting more processes: socat has no
-# way to answer them 503. -t 15: the answer of a slow handler still gets through after the
+# second for the retry. max-children: at most 64 deliveries served at once (the default
+# --max-connections of ascbell.service's asc-http, which answers one more 503 itself);
+# socat then stops accepting, so more wait in the backlog (and are served as others end)
+# instead of starting more processes: socat has no way to answer them 503. -t 15: the answer of a slow handler still gets through after the
 # client has closed its side.
 listen="TCP-LISTEN:8080,bind=127.0.0.1,reuseaddr,fork,backlog=128,max-children=64"
 serve="/usr/local/bin/asc-http --trust-proxy 127.0.0.1 --spool /var/lib/ascbell/spool"
