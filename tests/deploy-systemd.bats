@@ -438,6 +438,11 @@ answer_body() {
 	assert_equal "$(in_machine stat -c %U "/proc/$pid/environ")" root
 	# ascbell.service runs its own agent: starting it stops this one (Conflicts=).
 	in_machine systemctl start ascbell.socket ascbell.service
+	# The conflicting stop job may still be finishing (the agent ends its exchange first).
+	for _ in $(seq 100); do
+		[ "$(in_machine systemctl is-active ascbell-deliver.service)" = inactive ] && break
+		sleep 0.1
+	done
 	run in_machine systemctl is-active ascbell-deliver.service ascbell.socket ascbell.service
 	assert_output "$(printf 'inactive\nactive\nactive')"
 }
