@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -323,6 +324,9 @@ static _Noreturn void worker_main(int sock)
 		close(fd);
 		s->serve(s->ctx);
 		fflush(stdout);
+		/* What could not be written (the client went away) is dropped here: it must never
+		 * reach the next connection, as the start of another client's answer. */
+		__fpurge(stdout);
 		clearerr(stdout);
 		/* Our copies of the connection go; the parent closes its own once told. */
 		dup2(null, STDIN_FILENO);

@@ -193,6 +193,23 @@ cpu_ticks() {
 	[ "$(tail -n 1 "$BATS_TEST_TMPDIR/workers")" != "$worker" ]
 }
 
+@test "a client gone before its answer: nothing of that answer reaches the worker's next client" {
+	start_server --workers 1 -- "$HANDLER"
+	echo 1 >"$BATS_TEST_TMPDIR/slow"
+	# Sends the request, then resets the connection (SO_LINGER 0) while the handler works:
+	# the worker's answer cannot be written.
+	python3 -c 'import socket, struct, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(open(sys.argv[2], "rb").read())
+time.sleep(0.3)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+s.close()' "$LISTEN_PORT" "$BATS_TEST_TMPDIR/post"
+	wait_for_log '^asc-http: 127.0.0.1 POST / 200 '
+	rm "$BATS_TEST_TMPDIR/slow"
+	ANSWER=$(socat -t 15 - "TCP:127.0.0.1:$LISTEN_PORT" <"$BATS_TEST_TMPDIR/post" | od -c)
+	assert_equal "$ANSWER" "$(answer 200 delivered OK | od -c)"
+}
+
 @test "deadlines: a slow handler is 503 from its worker; a worker that hangs is killed, 503 from the parent" {
 	start_server --workers 1 --timeout 1 --handler-timeout 1 -- "$HANDLER"
 	echo 30 >"$BATS_TEST_TMPDIR/slow"
