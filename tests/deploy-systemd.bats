@@ -317,8 +317,9 @@ answer_body() {
 	assert_equal "$CODE" 403
 }
 
-@test "systemctl reload: every request of parallel clients answered 200 meanwhile; the env file read again then, not before" {
-	signed_request / "$FIXTURES/asc/ping.json" "$BATS_TEST_TMPDIR/request"
+# Four clients in the background, each sending $BATS_TEST_TMPDIR/request ten times in a
+# row to the socket; assert_every_client_200 waits for them and wants 40 answers 200.
+start_clients() {
 	clients=
 	for k in 1 2 3 4; do
 		(for _ in $(seq 10); do
@@ -326,12 +327,21 @@ answer_body() {
 		done >"$BATS_TEST_TMPDIR/codes.$k") &
 		clients="$clients $!"
 	done
+}
+
+assert_every_client_200() {
+	wait $clients
+	assert_equal "$(cat "$BATS_TEST_TMPDIR"/codes.* | sort | uniq -c | tr -s ' ')" ' 40 HTTP/1.1 200 OK'
+}
+
+@test "systemctl reload: every request of parallel clients answered 200 meanwhile; the env file read again then, not before" {
+	signed_request / "$FIXTURES/asc/ping.json" "$BATS_TEST_TMPDIR/request"
+	start_clients
 	before=$(reloads)
 	for _ in 1 2 3; do
 		reload_receiver
 	done
-	wait $clients
-	assert_equal "$(cat "$BATS_TEST_TMPDIR"/codes.* | sort | uniq -c | tr -s ' ')" ' 40 HTTP/1.1 200 OK'
+	assert_every_client_200
 	assert_equal "$(reloads)" $((before + 3))
 	# A changed value holds from the reload on: ASCBELL_ALLOW refuses this client only then.
 	set_env ASCBELL_ALLOW 192.0.2.0/24
@@ -405,16 +415,9 @@ answer_body() {
 	run in_machine systemctl is-active ascbell.service
 	assert_output active
 	# Clients sending all along while the service restarts: the socket holds what comes in.
-	clients=
-	for k in 1 2 3 4; do
-		(for _ in $(seq 10); do
-			in_net socat -t 15 - TCP:127.0.0.1:8080 <"$BATS_TEST_TMPDIR/request" | head -n 1 | tr -d '\r'
-		done >"$BATS_TEST_TMPDIR/codes.$k") &
-		clients="$clients $!"
-	done
+	start_clients
 	in_machine systemctl restart ascbell.service
-	wait $clients
-	assert_equal "$(cat "$BATS_TEST_TMPDIR"/codes.* | sort | uniq -c | tr -s ' ')" ' 40 HTTP/1.1 200 OK'
+	assert_every_client_200
 }
 
 @test "ascbell-deliver.service (the agent alone, for xinetd and CGI hosts): delivers the outbox; one agent at a time" {

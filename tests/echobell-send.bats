@@ -501,7 +501,7 @@ ns() {
 	# Only the message files are written with write(2) (no -v: nothing on stderr before).
 	run --separate-stderr strace -f -qq -o /dev/null -e trace=write \
 		-e inject=write:error=ENOSPC:when=300 \
-		echobell-send --queue "$outbox" <"$BATS_TEST_TMPDIR/stream"
+		$TRACED_ENV echobell-send --queue "$outbox" <"$BATS_TEST_TMPDIR/stream"
 	assert_failure 75
 	# The second group held 257-299 when 300's write failed: all 44 of them are lost, the
 	# ones before and after are queued.
@@ -516,7 +516,7 @@ ns() {
 	stream 1000 >"$BATS_TEST_TMPDIR/stream"
 	run --separate-stderr strace -f -qq -o /dev/null -e trace=syncfs \
 		-e inject=syncfs:error=EIO:when=2 \
-		echobell-send -v --queue "$outbox" <"$BATS_TEST_TMPDIR/stream"
+		$TRACED_ENV echobell-send -v --queue "$outbox" <"$BATS_TEST_TMPDIR/stream"
 	assert_failure 75
 	grep -qxF "echobell-send: error: not queued: cannot sync the files written in $outbox/tmp: Input/output error (256 messages)" <<<"$stderr"
 	assert_equal "$(queued_ns "$outbox")" "$(ns 1 256)$(ns 513 1000)"
@@ -531,7 +531,7 @@ ns() {
 	stream 600 >"$BATS_TEST_TMPDIR/stream"
 	run --separate-stderr strace -f -qq -o /dev/null -e trace=rename,renameat,renameat2 \
 		-e inject=rename,renameat,renameat2:error=ENOSPC:when=300 \
-		echobell-send -v --queue "$outbox" <"$BATS_TEST_TMPDIR/stream"
+		$TRACED_ENV echobell-send -v --queue "$outbox" <"$BATS_TEST_TMPDIR/stream"
 	assert_failure 75
 	# The 300th rename is message 300's, the 44th of the second group (257-512).
 	grep -qx "echobell-send: error: not queued: cannot move $outbox/tmp/[0-9.]*\.000299 into $outbox/new: No space left on device (213 messages)" <<<"$stderr"
@@ -546,7 +546,7 @@ ns() {
 	stream 600 ids >"$BATS_TEST_TMPDIR/stream"
 	run --separate-stderr strace -f -qq -o /dev/null -e trace=syncfs \
 		-e inject=syncfs:error=EIO:when=2 \
-		echobell-send --queue "$outbox" --dedup "$dedup" <"$BATS_TEST_TMPDIR/stream"
+		$TRACED_ENV echobell-send --queue "$outbox" --dedup "$dedup" <"$BATS_TEST_TMPDIR/stream"
 	assert_failure 75
 	assert_equal "$(queued_ns "$outbox")" "$(ns 1 256)$(ns 513 600)"
 	# done markers for exactly the queued events; none left for the lost group, whose

@@ -199,3 +199,9 @@ receiver_handler_args() {
 		printf '%s\n' -- "$BATS_TEST_DIRNAME/../scripts/asc-receiver"
 	fi
 }
+
+# LeakSanitizer cannot run under ptrace: a program traced by strace in make sanitize runs
+# with it off (the rest of ASan stays on). Put before the traced command: strace ...
+# $TRACED_ENV echobell-send ...
+TRACED_ENV=
+[ -z "${ASAN_OPTIONS:-}" ] || TRACED_ENV="env ASAN_OPTIONS=$ASAN_OPTIONS:detect_leaks=0"
