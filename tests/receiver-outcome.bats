@@ -130,3 +130,34 @@ answer_200() {
 	assert_failure 78
 	assert_equal "$stderr" "asc-receiver: error: cannot read $BATS_TEST_TMPDIR/env (run as a user that may read it)"
 }
+
+@test "bad bodies, signed: invalid UTF-8, two payloads of which one is not one, a JSON string: 400, nothing sent" {
+	start_fake
+	export ECHOBELL_WEBHOOK_URL="$FAKE_URL"
+	printf '{"data":{"type":"appStoreVersionAppVersionStateUpdated","id":"a\xff\xfe"}}' >"$BATS_TEST_TMPDIR/utf8.json"
+	{ cat "$FIXTURES/asc/ping.json"; printf '\n{"data": 5}\n'; } >"$BATS_TEST_TMPDIR/two.json"
+	printf '"a string"' >"$BATS_TEST_TMPDIR/string.json"
+	for body in utf8 two string; do
+		post "$BATS_TEST_TMPDIR/$body.json"
+		assert_line --index 0 $'HTTP/1.1 400 Bad Request\r'
+	done
+	assert_equal "$(fake_requests)" 0
+}
+
+@test "an app's env file with a value that needs the shell: the built-in receiver refuses it (500), asc-receiver expands it" {
+	start_fake
+	mkdir -p "$BATS_TEST_TMPDIR/apps"
+	printf '%s\n' "$FAKE_URL" >"$BATS_TEST_TMPDIR/url"
+	printf 'URL_DIR=%s\nECHOBELL_URL_FILE=$URL_DIR/url\n' "$BATS_TEST_TMPDIR" >"$BATS_TEST_TMPDIR/apps/one.env"
+	export ASCBELL_APPS_DIR="$BATS_TEST_TMPDIR/apps"
+	signed_request /one "$FIXTURES/asc/ping.json" "$BATS_TEST_TMPDIR/request"
+	run --separate-stderr asc-http $(receiver_handler_args) <"$BATS_TEST_TMPDIR/request"
+	if [ "$(receiver_shape)" = script ]; then
+		assert_output "$(answer_200 delivered)"
+		assert_equal "$(fake_requests)" 1
+	else
+		assert_line --index 0 $'HTTP/1.1 500 Internal Server Error\r'
+		[[ "$stderr" == *"$BATS_TEST_TMPDIR/apps/one.env"*"ECHOBELL_URL_FILE"* ]]
+		assert_equal "$(fake_requests)" 0
+	fi
+}
