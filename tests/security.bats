@@ -13,8 +13,9 @@ setup() {
 	export ASCBELL_ENV=/nonexistent ASCBELL_NOW=2026-03-09T12:00:00Z
 	# Secrets of this test alone (other tests on the machine use the common ones), made of
 	# letters no message is made of, so that even four of their bytes in a row are a leak.
-	WEBHOOK_SECRET="QZXJ$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' | tr 0-9a-f QXZJKVWQXZJKVWQX)"
-	FAKE_TOKEN="VKQZ$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' | tr 0-9a-f XZJKVWQXZJKVWQXZ)"
+	# Not X: mktemp's templates (asc-receiver.XXXXXX) are in argv, and XXXX came by chance.
+	WEBHOOK_SECRET="QZWJ$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' | tr 0-9a-f QJZKVWQJZKVWQJZK)"
+	FAKE_TOKEN="VKQZ$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' | tr 0-9a-f JZKVWQJZKVWQJZKV)"
 	export ASC_WEBHOOK_SECRET_FILE=$(secret_file "$WEBHOOK_SECRET")
 	export ASC_APP_ID=6447123456 ASC_APP_NAME=MyApp XDG_CACHE_HOME="$BATS_TEST_TMPDIR/cache"
 	SPOOL="$BATS_TEST_TMPDIR/spool"
