@@ -715,16 +715,38 @@ static const char *message_of(const struct exchange *x, int code)
 	}
 }
 
+/* Whether the spooled request is only a record. A COMMAND's 2xx, or --async's 202, may
+ * rest on the spool alone: it is synced before anything runs. The built-in receiver
+ * answers 2xx only once the notification is delivered, or synced into the outbox or
+ * unsent/, so its copy of the request needs no fsync of its own (two journal commits
+ * per delivery saved); it is synced when it stays in new/ for asc-replay. */
+static int spool_is_record(const struct options *opt)
+{
+	return !opt->command && !opt->async;
+}
+
 /* Success moves the request to cur/, a forged or malformed one is deleted, anything else
  * stays in new/ for asc-replay. */
 static void settle_spool(struct exchange *x, int code)
 {
+	const char *dir = x->opt->spool;
+	int record = spool_is_record(x->opt);
+
 	if (!x->spooled)
 		return;
-	if (code >= 200 && code < 300)
-		spool_move(x->opt->spool, "new", x->spool_name, "cur", x->spool_name);
-	else if (code == 400 || code == 401)
-		spool_remove(x->opt->spool, "new", x->spool_name);
+	if (code >= 200 && code < 300) {
+		if (record)
+			spool_rename(dir, "new", x->spool_name, "cur", x->spool_name);
+		else
+			spool_move(dir, "new", x->spool_name, "cur", x->spool_name);
+	} else if (code == 400 || code == 401) {
+		if (record)
+			spool_unlink(dir, "new", x->spool_name);
+		else
+			spool_remove(dir, "new", x->spool_name);
+	} else if (record && spool_sync(dir, "new", x->spool_name) != 0) {
+		msg_warn("cannot sync %s/new/%s: %s", dir, x->spool_name, strerror(errno));
+	}
 }
 
 /* ---- the built-in receiver ---- */
@@ -906,8 +928,10 @@ static int serve(struct exchange *x)
 	if (!opt->command && (code = refuse_forged(x)) != 0)
 		return code;
 	if (opt->spool) {
+		int (*add)(const char *, const void *, size_t, char *) =
+			spool_is_record(opt) ? spool_add_unsynced : spool_add;
 		if (spool_prepare(opt->spool) != 0 ||
-		    spool_add(opt->spool, x->raw.data, x->raw.len, x->spool_name) != 0) {
+		    add(opt->spool, x->raw.data, x->raw.len, x->spool_name) != 0) {
 			msg_error("cannot write the spool: %s", spool_why());
 			return 503;
 		}

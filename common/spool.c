@@ -291,6 +291,39 @@ int spool_add(const char *dir, const void *data, size_t len, char name[SPOOL_NAM
 	return spool_sync_new(dir);
 }
 
+int spool_add_unsynced(const char *dir, const void *data, size_t len, char name[SPOOL_NAME_SIZE])
+{
+	int fd = spool_write_tmp(dir, data, len, name);
+
+	if (fd < 0)
+		return -1;
+	if (close(fd) != 0) {
+		fail("cannot write %s/tmp/%s: %s", dir, name, strerror(errno));
+		spool_discard_tmp(dir, name);
+		return -1;
+	}
+	if (spool_publish(dir, name) != 0) {
+		spool_discard_tmp(dir, name);
+		return -1;
+	}
+	return 0;
+}
+
+int spool_sync(const char *dir, const char *sub, const char *name)
+{
+	char path[PATH_MAX];
+	int fd, rc;
+
+	snprintf(path, sizeof path, "%s/%s/%s", dir, sub, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	if (close(fd) != 0)
+		rc = -1;
+	return rc == 0 ? sync_dir(dir, sub) : -1;
+}
+
 /* Oldest first: by the time part of the name, whatever suffix the outbox added. */
 static int by_name(const void *a, const void *b)
 {
@@ -346,24 +379,35 @@ int spool_read(const char *dir, const char *sub, const char *name, struct buf *o
 	return result == READ_OK ? 0 : -1;
 }
 
-int spool_move(const char *dir, const char *from_sub, const char *from, const char *to_sub,
-	       const char *to)
+int spool_rename(const char *dir, const char *from_sub, const char *from, const char *to_sub,
+		 const char *to)
 {
 	char src[PATH_MAX], dst[PATH_MAX];
 
 	snprintf(src, sizeof src, "%s/%s/%s", dir, from_sub, from);
 	snprintf(dst, sizeof dst, "%s/%s/%s", dir, to_sub, to);
-	if (rename(src, dst) != 0)
+	return rename(src, dst);
+}
+
+int spool_move(const char *dir, const char *from_sub, const char *from, const char *to_sub,
+	       const char *to)
+{
+	if (spool_rename(dir, from_sub, from, to_sub, to) != 0)
 		return -1;
 	return sync_dir(dir, to_sub);
 }
 
-int spool_remove(const char *dir, const char *sub, const char *name)
+int spool_unlink(const char *dir, const char *sub, const char *name)
 {
 	char path[PATH_MAX];
 
 	snprintf(path, sizeof path, "%s/%s/%s", dir, sub, name);
-	if (unlink(path) != 0)
+	return unlink(path);
+}
+
+int spool_remove(const char *dir, const char *sub, const char *name)
+{
+	if (spool_unlink(dir, sub, name) != 0)
 		return -1;
 	return sync_dir(dir, sub);
 }

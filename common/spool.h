@@ -38,6 +38,17 @@ mode_t spool_file_mode(const char *dir);
  * errno set, spool_why() saying what, and nothing left behind in tmp/. */
 int spool_add(const char *dir, const void *data, size_t len, char name[SPOOL_NAME_SIZE]);
 
+/* spool_add without its fsyncs: the file is whole in new/ for every process at once, and
+ * durable when the filesystem next commits (or spool_sync). Only for a copy that is not
+ * the only one a promise rests on: the built-in receiver's record of a request, whose
+ * notification is made durable elsewhere before a 2xx answer (asc-http(1)). After a power
+ * cut, such a file can be missing or empty. Same return as spool_add. */
+int spool_add_unsynced(const char *dir, const void *data, size_t len, char name[SPOOL_NAME_SIZE]);
+
+/* fsyncs dir/sub/name and dir/sub: what spool_add_unsynced wrote becomes durable. 0, or -1
+ * with errno set. */
+int spool_sync(const char *dir, const char *sub, const char *name);
+
 /* The steps of spool_add, for writing several messages with one directory sync
  * (batch.h). Each returns 0 (spool_write_tmp: the open file), or -1 with errno set and
  * spool_why() saying what. */
@@ -76,7 +87,13 @@ int spool_read(const char *dir, const char *sub, const char *name, struct buf *o
 int spool_move(const char *dir, const char *from_sub, const char *from, const char *to_sub,
 	       const char *to);
 
-/* Removes dir/sub/name. */
+/* spool_move and spool_remove without the directory's sync: durable at the filesystem's
+ * next commit. For the files of spool_add_unsynced. */
+int spool_rename(const char *dir, const char *from_sub, const char *from, const char *to_sub,
+		 const char *to);
+int spool_unlink(const char *dir, const char *sub, const char *name);
+
+/* Removes dir/sub/name, durably. */
 int spool_remove(const char *dir, const char *sub, const char *name);
 
 /* Writes failed/NAME.reason beside a failed message: why it gave up, one line. */

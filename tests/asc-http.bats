@@ -245,6 +245,74 @@ EOS
 	done
 }
 
+# Runs asc-http under strace, which notes (with the paths of descriptors) its fsyncs,
+# renames, execs and writes in $BATS_TEST_TMPDIR/trace; the answer goes to $BATS_TEST_TMPDIR/answer.
+traced_http() {
+	# LeakSanitizer cannot run under ptrace (make sanitize): memory errors are still checked.
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:detect_leaks=0} strace -f -qq -y -s 24 \
+		-e trace=fsync,fdatasync,syncfs,rename,execve,write -e signal=none \
+		-o "$BATS_TEST_TMPDIR/trace" "$ASCBELL_BIN/asc-http" -q "$@" >"$BATS_TEST_TMPDIR/answer"
+}
+
+# The line number in the trace of the first line matching the extended regex $1 (fails
+# when there is none).
+trace_line() {
+	local n
+	n=$(grep -nE -m1 -- "$1" "$BATS_TEST_TMPDIR/trace" | cut -d: -f1)
+	[ -n "$n" ] || { echo "not in the trace: $1" >&2; cat "$BATS_TEST_TMPDIR/trace" >&2; return 1; }
+	echo "$n"
+}
+
+@test "--spool with a COMMAND: the request and new/ are fsync'd before the command runs" {
+	request 'POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}'
+	traced_http --spool "$BATS_TEST_TMPDIR/spool" -- "$HANDLER" <"$BATS_TEST_TMPDIR/request"
+	head -n 1 "$BATS_TEST_TMPDIR/answer" | grep -qxF $'HTTP/1.1 200 OK\r'
+	file=$(trace_line "fsync\([0-9]+<$BATS_TEST_TMPDIR/spool/tmp/[0-9.]+>\) += 0")
+	dir=$(trace_line "fsync\([0-9]+<$BATS_TEST_TMPDIR/spool/new>\) += 0")
+	handler=$(trace_line "execve\(\"$HANDLER\"")
+	moved=$(trace_line "fsync\([0-9]+<$BATS_TEST_TMPDIR/spool/cur>\) += 0")
+	answer=$(trace_line 'write\(1<[^>]*>, "HTTP/1.1 200')
+	((file < dir && dir < handler && handler < moved && moved < answer))
+}
+
+# The built-in receiver's durability (asc-http(1), "Files on disk"): a 2xx rests on the
+# notification (delivered, or fsync'd into the outbox), so the spool's copy is not synced;
+# a request that stays in new/ for asc-replay is.
+builtin_setup() {
+	export ASC_WEBHOOK_SECRET=durable ASCBELL_ENV=/nonexistent ASC_APP_ID=6447123456 ASC_APP_NAME=MyApp
+	unset ASC_WEBHOOK_SECRET_FILE ASCBELL_OUTBOX ASCBELL_UNSENT ASCBELL_DEDUP_DIR ECHOBELL_URL_FILE
+	signed_request / "$BATS_TEST_DIRNAME/fixtures/asc/app-version-rejected.json" "$BATS_TEST_TMPDIR/request"
+}
+
+@test "built-in receiver, queued: 200 only after the outbox file and its new/ are fsync'd; the spool's copy is not synced" {
+	builtin_setup
+	export ECHOBELL_WEBHOOK_URL=http://127.0.0.1:9/t/never ASCBELL_OUTBOX="$BATS_TEST_TMPDIR/outbox"
+	traced_http --spool "$BATS_TEST_TMPDIR/spool" <"$BATS_TEST_TMPDIR/request"
+	head -n 1 "$BATS_TEST_TMPDIR/answer" | grep -qxF $'HTTP/1.1 200 OK\r'
+	file=$(trace_line "fsync\([0-9]+<$BATS_TEST_TMPDIR/outbox/tmp/[0-9.]+>\) += 0")
+	dir=$(trace_line "fsync\([0-9]+<$BATS_TEST_TMPDIR/outbox/new>\) += 0")
+	answer=$(trace_line 'write\(1<[^>]*>, "HTTP/1.1 200')
+	((file < dir && dir < answer))
+	run grep -c "sync.*<$BATS_TEST_TMPDIR/spool" "$BATS_TEST_TMPDIR/trace"
+	assert_output 0
+	assert_equal "$(ls "$BATS_TEST_TMPDIR/outbox/new" | wc -l)" 1
+	assert_equal "$(ls "$BATS_TEST_TMPDIR/spool/cur" | wc -l)" 1
+	cmp "$BATS_TEST_TMPDIR/spool/cur/"* "$BATS_TEST_TMPDIR/request"
+}
+
+@test "built-in receiver, Echobell unreachable and nowhere to keep it: the request and new/ are fsync'd before the 503" {
+	builtin_setup
+	export ECHOBELL_WEBHOOK_URL=http://127.0.0.1:$(free_port)/t/down
+	traced_http --spool "$BATS_TEST_TMPDIR/spool" <"$BATS_TEST_TMPDIR/request"
+	head -n 1 "$BATS_TEST_TMPDIR/answer" | grep -qxF $'HTTP/1.1 503 Service Unavailable\r'
+	name=$(ls "$BATS_TEST_TMPDIR/spool/new")
+	cmp "$BATS_TEST_TMPDIR/spool/new/$name" "$BATS_TEST_TMPDIR/request"
+	file=$(trace_line "fsync\([0-9]+<$BATS_TEST_TMPDIR/spool/new/$name>\) += 0")
+	dir=$(trace_line "fsync\([0-9]+<$BATS_TEST_TMPDIR/spool/new>\) += 0")
+	answer=$(trace_line 'write\(1<[^>]*>, "HTTP/1.1 503')
+	((file < dir && dir < answer))
+}
+
 @test "--spool that cannot be written: 503, and the handler does not run" {
 	touch "$BATS_TEST_TMPDIR/file"
 	request 'POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}'
