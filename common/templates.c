@@ -214,36 +214,55 @@ void renderer_load_defaults(struct renderer *r)
 
 /* The template for a field: the first layer from `from` to `to` with one, within it the
  * most specific key. */
-static struct template_entry *find_in(struct renderer *r, jv event, enum template_field field,
-				      int from, int to)
+/* The keys a template set is searched by, most specific last but one: "*", the event's
+ * type, event and category, then "default". Looked up once per render, not per field. */
+struct lookup {
+	jv held[3]; /* the event's strings the keys point into */
+	const char *key[5];
+};
+
+static void lookup_init(struct lookup *l, jv event)
 {
 	static const char *const specific[] = {"type", "event", "category"};
+	size_t k;
+
+	l->key[0] = TEMPLATE_ANY_KEY;
+	l->key[4] = "default";
+	for (k = 0; k < 3; k++) {
+		l->held[k] = jv_object_get(jv_copy(event), jv_string(specific[k]));
+		l->key[k + 1] = jv_get_kind(l->held[k]) == JV_KIND_STRING ? jv_string_value(l->held[k]) : NULL;
+	}
+}
+
+static void lookup_free(struct lookup *l)
+{
+	size_t k;
+
+	for (k = 0; k < 3; k++)
+		jv_free(l->held[k]);
+}
+
+static struct template_entry *find_in(struct renderer *r, const struct lookup *l,
+				      enum template_field field, int from, int to)
+{
 	int layer;
 	size_t k, i;
 
 	for (layer = from; layer <= to; layer++) {
 		struct template_set *set = &r->layers[layer];
-		for (k = 0; k <= 4; k++) {
-			const char *key = k == 0 ? TEMPLATE_ANY_KEY : k == 4 ? "default" : NULL;
-			jv value = jv_invalid();
-			if (!key) {
-				value = jv_object_get(jv_copy(event), jv_string(specific[k - 1]));
-				key = jv_get_kind(value) == JV_KIND_STRING ? jv_string_value(value) : NULL;
-			}
-			for (i = 0; key && i < set->count; i++)
-				if (set->entries[i].compiled[field] && strcmp(set->entries[i].key, key) == 0) {
-					jv_free(value);
+		for (k = 0; k < 5; k++)
+			for (i = 0; l->key[k] && i < set->count; i++)
+				if (set->entries[i].compiled[field] &&
+				    strcmp(set->entries[i].key, l->key[k]) == 0)
 					return &set->entries[i];
-				}
-			jv_free(value);
-		}
 	}
 	return NULL;
 }
 
-static struct template_entry *find(struct renderer *r, jv event, enum template_field field)
+static struct template_entry *find(struct renderer *r, const struct lookup *l,
+				   enum template_field field)
 {
-	return find_in(r, event, field, LAYER_COMMAND_LINE, LAYER_DEFAULTS);
+	return find_in(r, l, field, LAYER_COMMAND_LINE, LAYER_DEFAULTS);
 }
 
 static void warn_once(struct template_entry *e, enum template_field field, const char *why)
@@ -297,25 +316,26 @@ static jv render_with(struct template_entry *e, const struct tmpl *t, enum templ
  * variable is used". A Link template is the user's: -l or the template file. The
  * built-in defaults only stand in for a link nobody gave, so an event that carries its
  * own externalLink keeps it. */
-static jv render_link(struct renderer *r, jv event, jv builtins, struct buf *out)
+static jv render_link(struct renderer *r, const struct lookup *l, jv event, jv builtins,
+		      struct buf *out)
 {
-	struct template_entry *e =
-		find_in(r, event, FIELD_LINK, LAYER_COMMAND_LINE, LAYER_FILE);
+	struct template_entry *e = find_in(r, l, FIELD_LINK, LAYER_COMMAND_LINE, LAYER_FILE);
 
 	if (e)
 		return render_with(e, e->compiled[FIELD_LINK], FIELD_LINK, event, builtins, out);
 	if (event_has(event, "externalLink"))
 		return render_with(NULL, r->event_link, FIELD_LINK, event, builtins, out);
-	e = find_in(r, event, FIELD_LINK, LAYER_DEFAULTS, LAYER_DEFAULTS);
+	e = find_in(r, l, FIELD_LINK, LAYER_DEFAULTS, LAYER_DEFAULTS);
 	return render_with(e, e ? e->compiled[FIELD_LINK] : NULL, FIELD_LINK, event, builtins, out);
 }
 
 /* The notification type: a template's, else the event's own notificationType, when it is
  * one Echobell allows. Empty means none (the channel's, or echobell-send --type); anything
  * else is left out with a warning. */
-static jv render_type(struct renderer *r, jv event, jv builtins, struct buf *out)
+static jv render_type(struct renderer *r, const struct lookup *l, jv event, jv builtins,
+		      struct buf *out)
 {
-	struct template_entry *e = find(r, event, FIELD_TYPE);
+	struct template_entry *e = find(r, l, FIELD_TYPE);
 	char quoted[80];
 	jv type;
 
@@ -360,11 +380,14 @@ static jv render_type(struct renderer *r, jv event, jv builtins, struct buf *out
 enum render_result renderer_render(struct renderer *r, jv event, jv fields[RENDERED_FIELDS])
 {
 	jv builtins = builtins_for(r);
-	struct template_entry *e = find(r, event, FIELD_CONDITION);
+	struct lookup l;
+	struct template_entry *e;
 	struct buf out = BUF_INIT;
 	char why[200];
 	int f;
 
+	lookup_init(&l, event);
+	e = find(r, &l, FIELD_CONDITION);
 	if (e) {
 		int keep = tmpl_test(e->compiled[FIELD_CONDITION], event, builtins, why, sizeof why);
 		/* A condition that cannot be evaluated notifies: better an extra notification
@@ -372,17 +395,19 @@ enum render_result renderer_render(struct renderer *r, jv event, jv fields[RENDE
 		if (keep < 0)
 			warn_once(e, FIELD_CONDITION, why);
 		if (keep == 0) {
+			lookup_free(&l);
 			jv_free(builtins);
 			return RENDER_DROP;
 		}
 	}
 	for (f = FIELD_TITLE; f <= FIELD_BODY; f++) {
-		e = find(r, event, (enum template_field)f);
+		e = find(r, &l, (enum template_field)f);
 		fields[f] = render_with(e, e ? e->compiled[f] : NULL, (enum template_field)f, event,
 					builtins, &out);
 	}
-	fields[FIELD_LINK] = render_link(r, event, builtins, &out);
-	fields[FIELD_TYPE] = render_type(r, event, builtins, &out);
+	fields[FIELD_LINK] = render_link(r, &l, event, builtins, &out);
+	fields[FIELD_TYPE] = render_type(r, &l, event, builtins, &out);
+	lookup_free(&l);
 	buf_free(&out);
 	jv_free(builtins);
 	return RENDER_KEEP;
