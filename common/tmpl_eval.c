@@ -176,6 +176,9 @@ static int loose_equal(jv a, jv b)
 	if (ka == JV_KIND_NUMBER || kb == JV_KIND_NUMBER || ka == JV_KIND_TRUE ||
 	    ka == JV_KIND_FALSE || kb == JV_KIND_TRUE || kb == JV_KIND_FALSE)
 		return to_number(a) == to_number(b);
+	/* An array against an object: two objects, never the same one in JavaScript. */
+	if (ka != JV_KIND_STRING && kb != JV_KIND_STRING)
+		return 0;
 	/* A string against an array or object: compare as text. */
 	converted = to_string(ka == JV_KIND_STRING ? b : a);
 	result = strings_equal(converted, ka == JV_KIND_STRING ? a : b);

@@ -67,6 +67,14 @@ title() {
 	done <"$FIXTURES/render/precedence.txt"
 }
 
+@test "== between an array and an object is false, as in JavaScript (fuzz-tmpl found it made libjq assert)" {
+	vars='{"a":1,"b":{"c":"deep"},"arr":[1,"two"],"obj":{"k":"v"}}'
+	run --separate-stderr title "$vars" "$(cat "$FIXTURES/render/object-equals-array.tmpl")"
+	assert_success
+	assert_output not
+	assert_equal "$(title "$vars" '{{obj == arr}}|{{arr == obj}}|{{obj != arr}}|{{arr == arr}}|{{obj === arr}}')" 'false|false|true|true|false'
+}
+
 @test "truthiness: as JavaScript's, in conditions and with !" {
 	while IFS='|' read -r value expected; do
 		[[ "$value" == '#'* ]] && continue
