@@ -74,6 +74,7 @@ struct exchange {
 	char spool_name[SPOOL_NAME_SIZE];
 	int spooled;
 	int verified; /* the built-in receiver checked the signature already */
+	int unverifiable; /* its check could not be made (no secret...): that exit status */
 	char outcome[HANDLER_OUTCOME_SIZE]; /* the handler's word for what it did */
 	char health[160];                   /* why GET /healthz is 503 */
 };
@@ -203,6 +204,9 @@ static struct options parse_options(int argc, char **argv)
 			break;
 		}
 		case OPT_AGENT: opt.agent = opt.server_options = 1; break;
+		/* No log line, but what the handler and the built-in receiver warn of is still
+		 * said: asc-parse run by asc-receiver warns whatever -q asc-http was given. */
+		case 'q': log_quiet = 1; break;
 		default: standard_option(c, usage);
 		}
 	}
@@ -384,7 +388,7 @@ static void log_line(struct exchange *x, int code)
 	char path[sizeof x->path];
 	size_t i;
 
-	if (msg_quiet)
+	if (log_quiet)
 		return;
 	if (!x->path[0] && x->req.url.len)
 		split_target(x);
@@ -829,6 +833,8 @@ static int refuse_forged(struct exchange *x)
 
 	builtin_exchange = NULL;
 	x->verified = status == 0;
+	/* Kept, spooled, for a replay once the configuration is fixed; said once in the log. */
+	x->unverifiable = status != 0 && status != EX_NOPERM ? status : 0;
 	return status == EX_NOPERM ? 401 : 0;
 }
 
@@ -838,6 +844,11 @@ static int run_builtin(struct exchange *x)
 	struct receiver_request req = builtin_request(x, app);
 	struct handler_result result = {0};
 
+	if (x->unverifiable) {
+		builtin_exchange = NULL;
+		result.status = x->unverifiable;
+		return status_of_exit(&result);
+	}
 	arm_deadline(x);
 	result.status = receiver_handle(builtin, &req, x->outcome);
 	alarm(0);

@@ -180,8 +180,12 @@ static const struct secrets *secrets_for(struct receiver *r, const char *file, c
 		if (!strcmp(r->secrets[i].path, file ? file : "") &&
 		    !strcmp(r->secrets[i].value, value ? value : ""))
 			src = &r->secrets[i];
-	if (src && (!file || same_file(&src->st, &st)))
-		return &src->secrets;
+	if (src && (!file || same_file(&src->st, &st))) {
+		if (src->secrets.count)
+			return &src->secrets;
+		msg_error("no webhook secret (set ASC_WEBHOOK_SECRET_FILE or ASC_WEBHOOK_SECRET)");
+		return NULL;
+	}
 	if (!src) {
 		r->secrets = xrealloc(r->secrets, (r->secret_count + 1) * sizeof *r->secrets);
 		src = &r->secrets[r->secret_count++];

@@ -86,7 +86,7 @@ static void note(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (msg_quiet)
+	if (log_quiet)
 		return;
 	va_start(ap, fmt);
 	fprintf(stderr, "%s: ", progname);
@@ -209,7 +209,7 @@ static void answer(int fd, const char *peer, double since, int code, const char 
 
 	if (send(fd, text, len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
 		msg_warn("could not answer %s: %s", peer, strerror(errno));
-	if (!msg_quiet)
+	if (!log_quiet)
 		fprintf(stderr, "%s: %s - - %d 0 %.0fms\n", progname, peer, code,
 			(monotonic_seconds() - since) * 1000);
 	linger_or_close(fd);

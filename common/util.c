@@ -13,6 +13,7 @@
 
 const char *progname = "ascbell";
 int msg_quiet;
+int log_quiet;
 int msg_verbose;
 
 void set_progname(const char *argv0)

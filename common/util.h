@@ -13,6 +13,8 @@
 extern const char *progname;
 /* -q silences warnings, -v raises this for detail. */
 extern int msg_quiet;
+/* A server's -q: no log line per request (asc-http), warnings still said. */
+extern int log_quiet;
 extern int msg_verbose;
 
 void set_progname(const char *argv0);

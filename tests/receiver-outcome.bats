@@ -161,3 +161,40 @@ answer_200() {
 		assert_equal "$(fake_requests)" 0
 	fi
 }
+
+# The log's lines that hold $1, counted.
+said() {
+	grep -cF -- "$1" <<<"$stderr" || true
+}
+
+@test "settings the receiver cannot use: no secret, a secret file that is a directory, ASC_APP_ID not digits, an empty ASCBELL_EVENTS: 500, said once, the request kept for replay" {
+	start_fake
+	export ECHOBELL_WEBHOOK_URL="$FAKE_URL"
+	signed_request / "$FIXTURES/asc/app-version-rejected.json" "$BATS_TEST_TMPDIR/request"
+	check() {
+		rm -rf "$BATS_TEST_TMPDIR/spool"
+		run --separate-stderr asc-http -q --spool "$BATS_TEST_TMPDIR/spool" $(receiver_handler_args) <"$BATS_TEST_TMPDIR/request"
+		assert_line --index 0 $'HTTP/1.1 500 Internal Server Error\r'
+		assert_equal "$(said "$1")" 1
+		assert_equal "$(ls "$BATS_TEST_TMPDIR/spool/new" | wc -l)" 1
+	}
+	(unset ASC_WEBHOOK_SECRET_FILE; check "error: no webhook secret")
+	ASC_WEBHOOK_SECRET_FILE=$BATS_TEST_TMPDIR check "error: cannot read secret file $BATS_TEST_TMPDIR (ASC_WEBHOOK_SECRET_FILE): Is a directory"
+	ASC_APP_ID=64471x check "error: ASC_APP_ID: not an App Store Connect app id (digits)"
+	ASCBELL_EVENTS=' , ' check "the list is empty"
+	assert_equal "$(fake_requests)" 0
+}
+
+@test "ASCBELL_EVENTS naming an unknown event: a warning in the log, even with asc-http -q; the event filtered out" {
+	start_fake
+	export ECHOBELL_WEBHOOK_URL="$FAKE_URL"
+	ASCBELL_EVENTS='appStoreVersion, appStore' post "$FIXTURES/asc/app-version-rejected.json"
+	assert_output "$(answer_200 delivered)"
+	assert_equal "$(said "appStoreVersion is not a known event, type or category")" 1
+	signed_request / "$FIXTURES/asc/app-version-rejected.json" "$BATS_TEST_TMPDIR/request"
+	ASCBELL_EVENTS=nonsense run --separate-stderr asc-http -q $(receiver_handler_args) <"$BATS_TEST_TMPDIR/request"
+	assert_output "$(answer_200 filtered)"
+	assert_equal "$(said "warning: ")" 1
+	assert_equal "$(said "nonsense is not a known event, type or category")" 1
+	assert_equal "$(fake_requests)" 1
+}
