@@ -260,18 +260,27 @@ static void close_parent_fds(int keep)
 		close(P.linger[i].fd);
 }
 
+/* One byte and room for one descriptor: what the parent and a worker pass each other. */
+struct fd_message {
+	char byte;
+	struct iovec iov;
+	_Alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+};
+
+static struct msghdr fd_message_init(struct fd_message *m)
+{
+	memset(m, 0, sizeof *m);
+	m->iov = (struct iovec){&m->byte, 1};
+	return (struct msghdr){.msg_iov = &m->iov, .msg_iovlen = 1, .msg_control = m->control,
+			       .msg_controllen = sizeof m->control};
+}
+
 /* The connection the parent sends with SCM_RIGHTS, or -1 when the parent closed our
  * socket (leave) or went away. */
 static int receive_connection(int sock)
 {
-	char byte;
-	union {
-		struct cmsghdr h;
-		char space[CMSG_SPACE(sizeof(int))];
-	} control;
-	struct iovec iov = {&byte, 1};
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control,
-			     .msg_controllen = sizeof control};
+	struct fd_message m;
+	struct msghdr msg = fd_message_init(&m);
 	struct cmsghdr *c;
 	ssize_t n;
 	int fd;
@@ -413,17 +422,11 @@ static void release_connection(struct worker *w)
 
 static int send_connection(struct worker *w, int fd)
 {
-	char byte = 'C';
-	union {
-		struct cmsghdr h;
-		char space[CMSG_SPACE(sizeof(int))];
-	} control;
-	struct iovec iov = {&byte, 1};
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control,
-			     .msg_controllen = sizeof control};
+	struct fd_message m;
+	struct msghdr msg = fd_message_init(&m);
 	struct cmsghdr *c;
 
-	memset(&control, 0, sizeof control);
+	m.byte = 'C';
 	c = CMSG_FIRSTHDR(&msg);
 	c->cmsg_level = SOL_SOCKET;
 	c->cmsg_type = SCM_RIGHTS;

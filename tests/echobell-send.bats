@@ -49,28 +49,20 @@ teardown() {
 	refute_token "$stderr"
 }
 
-@test "429 with Retry-After: 1 is honoured" {
-	start_fake --script 429:1,200
-	export ECHOBELL_WEBHOOK_URL="$FAKE_URL"
-	start=$(date +%s%N)
-	# With a zero backoff, only Retry-After can make it wait.
-	run --separate-stderr echobell-send --retry-base 0 <<<"$MESSAGE"
-	elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
-	assert_success
-	assert_equal "$(fake_requests)" 2
-	[ "$elapsed_ms" -ge 1000 ]
-}
-
-@test "429 with Retry-After as an HTTP date is honoured too" {
-	start_fake --script 429date:2,200
-	export ECHOBELL_WEBHOOK_URL="$FAKE_URL"
-	start=$(date +%s%N)
-	run --separate-stderr echobell-send --retry-base 0 <<<"$MESSAGE"
-	elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
-	assert_success
-	assert_equal "$(fake_requests)" 2
-	# The date has whole seconds: two seconds ahead is at least one second of waiting.
-	[ "$elapsed_ms" -ge 1000 ]
+@test "429 with Retry-After is honoured, in seconds and as an HTTP date" {
+	# With a zero backoff, only Retry-After can make it wait. The date has whole seconds:
+	# two seconds ahead is at least one second of waiting.
+	for script in 429:1,200 429date:2,200; do
+		start_fake --script "$script"
+		export ECHOBELL_WEBHOOK_URL="$FAKE_URL"
+		start=$(date +%s%N)
+		run --separate-stderr echobell-send --retry-base 0 <<<"$MESSAGE"
+		elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+		assert_success
+		assert_equal "$(fake_requests)" 2
+		[ "$elapsed_ms" -ge 1000 ]
+		stop_fake
+	done
 }
 
 @test "400 is final: exit 65 with Echobell's answer, no retry" {
