@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # Faults: the whole receiver (socat, asc-http, asc-receiver and the programs; in
-# faults-builtin.bats, a link to this file, socat and asc-http's built-in receiver) under load, with
+# faults-builtin.bats, a link to this file, socat and asc-http's built-in receiver; in
+# faults-listen.bats, the long-running asc-http) under load, with
 # an Echobell that fails the way a real one can, processes killed at random, a full disk and
 # a stalled Echobell. What counts is what reached the fake Echobell: every event notified
 # exactly once (counted by event id), after the recovery an operator has: the agent, its
@@ -52,10 +53,21 @@ use_state() {
 }
 
 start_receiver() {
-	if [ "$(receiver_shape)" = builtin ]; then
-		start_listener --spool "$SPOOL" "$@"
+	case $(receiver_shape) in
+	builtin) start_listener --spool "$SPOOL" "$@" ;;
+	# Workers enough for 32 clients while Echobell stalls some of them for seconds.
+	listen) start_long_running --workers 16 --spool "$SPOOL" "$@" ;;
+	*) start_listener --spool "$SPOOL" "$@" -- "$RECEIVER" ;;
+	esac
+}
+
+# The process whose descendants the killer may kill: socat's children, or the long-running
+# asc-http's workers (never that parent: it is the service, and systemd would restart it).
+kill_root() {
+	if [ "$(receiver_shape)" = listen ]; then
+		pgrep -P "$LISTENER_PID" -x asc-http
 	else
-		start_listener --spool "$SPOOL" "$@" -- "$RECEIVER"
+		echo "$LISTENER_PID"
 	fi
 }
 
@@ -237,7 +249,7 @@ stop_supervised_agent() {
 	load=$!
 	kinds=handler,asc-http,agent
 	[ "$(receiver_shape)" = script ] || kinds=asc-http,agent
-	"$BATS_TEST_DIRNAME/helpers/killer" "$want" "$SEED" --listener "$LISTENER_PID" \
+	"$BATS_TEST_DIRNAME/helpers/killer" "$want" "$SEED" --listener "$(kill_root)" \
 		--agent-parent "$AGENT_PID" --while "$load" --kinds "$kinds" >"$BATS_TEST_TMPDIR/killed"
 	wait "$load"
 	stop_supervised_agent
