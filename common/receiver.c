@@ -141,8 +141,20 @@ struct receiver {
 	struct enricher enricher;
 	int enricher_ready; /* 0 not yet, 1 open, -1 no credentials */
 	struct net *net;    /* to Echobell, kept alive across requests */
+	/* The settings receiver_verify loaded, app file and all, for receiver_handle to use
+	 * on the same request rather than read the file again. */
+	struct settings checked;
+	const char *checked_app_id;
+	const struct http_request *checked_for;
 	volatile sig_atomic_t stop;
 };
+
+static void forget_checked(struct receiver *r)
+{
+	if (r->checked_for && r->checked.has_app)
+		envfile_free(&r->checked.app);
+	r->checked_for = NULL;
+}
 
 struct receiver *receiver_open(void)
 {
@@ -246,6 +258,7 @@ void receiver_close(struct receiver *r)
 
 	if (!r)
 		return;
+	forget_checked(r);
 	for (i = 0; i < r->secret_count; i++) {
 		secrets_wipe(&r->secrets[i].secrets);
 		free(r->secrets[i].path);
@@ -546,12 +559,18 @@ int receiver_verify(struct receiver *r, const struct receiver_request *req)
 	const char *app_id;
 	int status;
 
+	forget_checked(r);
 	memset(&s, 0, sizeof s);
 	status = load_settings(&s, req, &app_id);
 	if (status == 0)
 		status = verify(r, &s, req->http);
-	if (s.has_app)
+	if (status == 0) {
+		r->checked = s;
+		r->checked_app_id = app_id;
+		r->checked_for = req->http;
+	} else if (s.has_app) {
 		envfile_free(&s.app);
+	}
 	return status;
 }
 
@@ -566,8 +585,13 @@ int receiver_handle(struct receiver *r, const struct receiver_request *req,
 
 	outcome[0] = '\0';
 	memset(&s, 0, sizeof s);
-	if ((status = load_settings(&s, req, &app_id)) != 0)
+	if (r->checked_for == http && req->verified) {
+		s = r->checked;
+		app_id = r->checked_app_id;
+		r->checked_for = NULL; /* ours now, freed below */
+	} else if ((status = load_settings(&s, req, &app_id)) != 0) {
 		goto done;
+	}
 
 	/* 1. The signature, before anything else looks at the body. */
 	if (!req->verified && (status = verify(r, &s, http)) != 0)

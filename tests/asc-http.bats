@@ -313,6 +313,22 @@ builtin_setup() {
 	((file < dir && dir < answer))
 }
 
+@test "built-in receiver with ASCBELL_APPS_DIR: the app's file is read once per request (checked before the spool, used after)" {
+	builtin_setup
+	mkdir -p "$BATS_TEST_TMPDIR/apps"
+	echo ASC_APP_NAME=Mine >"$BATS_TEST_TMPDIR/apps/one.env"
+	export ECHOBELL_WEBHOOK_URL=http://127.0.0.1:9/t/never ASCBELL_OUTBOX="$BATS_TEST_TMPDIR/outbox"
+	export ASCBELL_APPS_DIR="$BATS_TEST_TMPDIR/apps"
+	signed_request /one "$BATS_TEST_DIRNAME/fixtures/asc/app-version-rejected.json" "$BATS_TEST_TMPDIR/request"
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:detect_leaks=0} strace -f -qq -s 4096 -e trace=openat,open -e signal=none \
+		-o "$BATS_TEST_TMPDIR/trace" "$ASCBELL_BIN/asc-http" -q \
+		<"$BATS_TEST_TMPDIR/request" >"$BATS_TEST_TMPDIR/answer"
+	head -n 1 "$BATS_TEST_TMPDIR/answer" | grep -qxF $'HTTP/1.1 200 OK\r'
+	run grep -c "\"$BATS_TEST_TMPDIR/apps/one.env\", O_RDONLY" "$BATS_TEST_TMPDIR/trace"
+	assert_output 1
+	grep -q '"app":{"id":"6447123456","name":"Mine"' "$BATS_TEST_TMPDIR/outbox/new/"*
+}
+
 @test "--spool that cannot be written: 503, and the handler does not run" {
 	touch "$BATS_TEST_TMPDIR/file"
 	request 'POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}'
