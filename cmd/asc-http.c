@@ -810,7 +810,7 @@ static void arm_deadline(struct exchange *x)
 /* The request as the built-in receiver sees it; app: room for the path's app. */
 static struct receiver_request builtin_request(struct exchange *x, char app[256])
 {
-	struct receiver_request req = {&x->req, NULL, x->arrived, x->verified};
+	struct receiver_request req = {&x->req, NULL, x->opt->apps_dir, x->arrived, x->verified};
 	const char *rest = after_prefix(x);
 
 	if (rest && app_segment(rest, app, 256))
@@ -869,6 +869,10 @@ static int run_command(struct exchange *x)
 		reqenv_set("ASCBELL_APP", app);
 	else
 		reqenv_unset("ASCBELL_APP");
+	/* The directory the path was checked against is the one the handler loads NAME.env
+	 * from, whether it came from --apps-dir, the configuration file or the environment. */
+	if (x->opt->apps_dir)
+		reqenv_set("ASCBELL_APPS_DIR", x->opt->apps_dir);
 	if (x->spooled) {
 		snprintf(spool_file, sizeof spool_file, "%s/new/%s", x->opt->spool, x->spool_name);
 		reqenv_set("ASC_SPOOL_FILE", spool_file);

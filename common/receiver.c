@@ -90,7 +90,8 @@ static const char *setting(const struct settings *s, const char *name)
 static int load_settings(struct settings *s, const struct receiver_request *req, const char **app_id)
 {
 	static const char allowed[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-";
-	const char *apps_dir = setting(s, "ASCBELL_APPS_DIR"), *app = req->app ? req->app : "";
+	const char *apps_dir = req->apps_dir ? req->apps_dir : setting(s, "ASCBELL_APPS_DIR");
+	const char *app = req->app ? req->app : "";
 	char path[4096], why[512];
 
 	*app_id = NULL;

@@ -23,6 +23,8 @@
 struct receiver_request {
 	const struct http_request *http; /* the headers and the body, as read */
 	const char *app;                 /* the path's first segment (asc-http's parse), or NULL */
+	const char *apps_dir;            /* where asc-http found app's NAME.env, or NULL: then
+					    ASCBELL_APPS_DIR from the configuration */
 	time_t received;                 /* when it arrived: eventDate of events without their own */
 	int verified;                    /* receiver_verify said 0 already: not checked again */
 };

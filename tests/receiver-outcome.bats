@@ -198,3 +198,20 @@ said() {
 	assert_equal "$(said "nonsense is not a known event, type or category")" 1
 	assert_equal "$(fake_requests)" 1
 }
+
+@test "--apps-dir on asc-http's command line alone: the app's file holds (its channel), not only the 404 for other names" {
+	start_fake
+	mkdir -p "$BATS_TEST_TMPDIR/apps"
+	printf 'ECHOBELL_WEBHOOK_URL=%s\nASC_APP_NAME=OneApp\n' "$FAKE_URL" >"$BATS_TEST_TMPDIR/apps/one.env"
+	# The main channel is nowhere: only the app's file can make this a delivery.
+	export ECHOBELL_WEBHOOK_URL="http://127.0.0.1:$(free_port)/t/main"
+	unset ASCBELL_UNSENT
+	signed_request /one "$FIXTURES/asc/app-version-rejected.json" "$BATS_TEST_TMPDIR/request"
+	run --separate-stderr asc-http --apps-dir "$BATS_TEST_TMPDIR/apps" $(receiver_handler_args) <"$BATS_TEST_TMPDIR/request"
+	assert_output "$(answer_200 delivered)"
+	assert_equal "$(fake_requests)" 1
+	[[ "$(jq -r .title "$FAKE_DIR/bodies")" == *OneApp* ]]
+	signed_request /two "$FIXTURES/asc/app-version-rejected.json" "$BATS_TEST_TMPDIR/request"
+	run --separate-stderr asc-http --apps-dir "$BATS_TEST_TMPDIR/apps" $(receiver_handler_args) <"$BATS_TEST_TMPDIR/request"
+	assert_line --index 0 $'HTTP/1.1 404 Not Found\r'
+}
