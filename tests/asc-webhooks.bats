@@ -240,3 +240,42 @@ asc-webhooks: error: listing: links.next of /v1/apps/6447123456/webhooks?limit=2
 	assert_failure 69
 	[ "$stderr" = "asc-webhooks: error: listing: links.next leaves the API (https://elsewhere.example/v1/apps/6447123456/webhooks?limit=200&cursor=2): not followed" ]
 }
+
+# ---- the fake's pings, as App Store Connect records them (used by check and rotate) ----
+
+@test "fake: a ping puts its delivery first in the webhook's deliveries, as DIR/ping says" {
+	run --separate-stderr $W ping wh-2
+	assert_output '{"ping":"ping-1"}'
+	run --separate-stderr $W deliveries wh-2 --since 1d --until 2099-01-01
+	assert_equal "$(jq -c '[.id,.state,.httpStatus,.errorMessage]' <<<"$output")" '["d-ping-1","SUCCEEDED",200,null]'
+	echo 'FAILED 401 The signature did not verify' >"$API_DIR/ping"
+	echo 1 >"$API_DIR/ping-pending"
+	run --separate-stderr $W ping wh-2
+	assert_output '{"ping":"ping-2"}'
+	run --separate-stderr $W deliveries wh-2 --since 1d --until 2099-01-01
+	assert_equal "$(jq -c '[.id,.state]' <<<"$output" | tr '\n' ' ')" '["d-ping-2","PENDING"] ["d-ping-1","SUCCEEDED"] '
+	run --separate-stderr $W deliveries wh-2 --since 1d --until 2099-01-01
+	assert_equal "$(jq -c '[.id,.state,.httpStatus,.errorMessage]' <<<"${lines[0]}")" '["d-ping-2","FAILED",401,"The signature did not verify"]'
+	echo NEVER >"$API_DIR/ping"
+	run --separate-stderr $W ping wh-2
+	assert_output '{"ping":"ping-3"}'
+	run --separate-stderr $W deliveries wh-2 --since 1d --until 2099-01-01
+	assert_equal "${#lines[@]}" 2
+}
+
+@test "fake: refuse:CALL answers 403 to that call only; the secret a webhook holds is in DIR/secret-ID" {
+	echo refuse:update >"$API_DIR/mode"
+	run --separate-stderr $W update wh-1 --secret-file "$(secret_file first)"
+	assert_failure 69
+	[ "$stderr" = "asc-webhooks: error: update: HTTP 403: FORBIDDEN_ERROR: This request is forbidden for security reasons: The fake refuses update (refuse:update)" ]
+	[ ! -e "$API_DIR/secret-wh-1" ]
+	run --separate-stderr $W ping wh-1
+	assert_success
+	rm "$API_DIR/mode"
+	run --separate-stderr $W update wh-1 --secret-file "$(secret_file second)"
+	assert_success
+	assert_equal "$(cat "$API_DIR/secret-wh-1")" second
+	assert_equal "$(cut -d' ' -f1,2 "$API_DIR/log")" "PATCH /v1/webhooks/wh-1
+POST /v1/webhookPings
+PATCH /v1/webhooks/wh-1"
+}
