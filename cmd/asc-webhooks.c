@@ -19,11 +19,15 @@
 
 #define SECRET_MAX 4096
 #define DEFAULT_WINDOW (7 * 86400)
+#define APPS_MAX 256
+#define DEFAULT_NAME "ascbell"
 
 struct options {
 	const char *app, *name, *url, *events, *secret_file, *state, *since, *until;
+	const char *apps[APPS_MAX]; /* every --app, for apply, check and deliveries */
+	size_t napps;
 	int enabled; /* 1 --enable, 0 --disable, -1 unchanged */
-	int failed, summary, table, url_as_is;
+	int failed, summary, table, url_as_is, all_apps, dry_run, set_secret, retire_old;
 	long limit;
 	double timeout;
 };
@@ -41,19 +45,22 @@ static void usage(FILE *out)
 		"       %s ping WEBHOOK_ID\n"
 		"       %s deliveries WEBHOOK_ID [--state S] [--since T] [--until T] [--limit N] [--summary]\n"
 		"       %s redeliver DELIVERY_ID... | redeliver --failed WEBHOOK_ID [--since T]\n"
+		"       %s apply (--app ID... | --all-apps) --url BASE --events LIST|all --secret-file F\n"
+		"                              [--name NAME] [--url-as-is] [--set-secret] [--dry-run]\n"
 		"\n"
 		"Credentials: ASC_KEY_ID, ASC_ISSUER_ID, ASC_PRIVATE_KEY_PATH (or ASC_PRIVATE_KEY).\n"
 		"Times: 2026-03-01, 2026-03-01T12:00:00Z, or an age (90m, 24h, 7d). The window of\n"
 		"deliveries defaults to the last 7 days. --table prints columns for people.\n"
 		"The URL registered names the app: --url https://h.example/ --app 6447123456 registers\n"
 		"https://h.example/6447123456 (the receiver reads the app id there); --url-as-is does not.\n",
-		progname, progname, progname, progname, progname, progname, progname, progname);
+		progname, progname, progname, progname, progname, progname, progname, progname, progname);
 }
 
 static struct options parse_options(int argc, char **argv)
 {
 	enum { O_APP = 256, O_NAME, O_URL, O_EVENTS, O_SECRET_FILE, O_DISABLED, O_ENABLE, O_DISABLE,
-	       O_STATE, O_SINCE, O_UNTIL, O_LIMIT, O_SUMMARY, O_FAILED, O_TABLE, O_TIMEOUT, O_URL_AS_IS };
+	       O_STATE, O_SINCE, O_UNTIL, O_LIMIT, O_SUMMARY, O_FAILED, O_TABLE, O_TIMEOUT, O_URL_AS_IS,
+	       O_ALL_APPS, O_DRY_RUN, O_SET_SECRET, O_RETIRE_OLD };
 	static const struct option longopts[] = {
 		{"app", required_argument, NULL, O_APP},
 		{"name", required_argument, NULL, O_NAME},
@@ -72,6 +79,10 @@ static struct options parse_options(int argc, char **argv)
 		{"table", no_argument, NULL, O_TABLE},
 		{"timeout", required_argument, NULL, O_TIMEOUT},
 		{"url-as-is", no_argument, NULL, O_URL_AS_IS},
+		{"all-apps", no_argument, NULL, O_ALL_APPS},
+		{"dry-run", no_argument, NULL, O_DRY_RUN},
+		{"set-secret", no_argument, NULL, O_SET_SECRET},
+		{"retire-old", no_argument, NULL, O_RETIRE_OLD},
 		STANDARD_LONGOPTS,
 	};
 	struct options opt = {.enabled = -1, .limit = 200, .timeout = 30};
@@ -83,8 +94,14 @@ static struct options parse_options(int argc, char **argv)
 		case O_APP:
 			if (!app_id_valid(optarg))
 				die(EX_USAGE, "--app: not an App Store Connect app id (digits): %s", optarg);
-			opt.app = optarg;
+			if (opt.napps == APPS_MAX)
+				die(EX_USAGE, "--app: more than %d apps (use --all-apps)", APPS_MAX);
+			opt.app = opt.apps[opt.napps++] = optarg;
 			break;
+		case O_ALL_APPS: opt.all_apps = 1; break;
+		case O_DRY_RUN: opt.dry_run = 1; break;
+		case O_SET_SECRET: opt.set_secret = 1; break;
+		case O_RETIRE_OLD: opt.retire_old = 1; break;
 		case O_NAME: opt.name = optarg; break;
 		case O_URL: opt.url = optarg; break;
 		case O_URL_AS_IS: opt.url_as_is = 1; break;
@@ -295,13 +312,25 @@ static jv must(jv result, const char *what)
  * it came from: the spec types it uri-reference). Returns the worst status; a page without a
  * list of data, or a next link that cannot be followed, is an error, never a short listing
  * that looks whole. */
+static int failed_listing(jv doc)
+{
+	jv msg = jv_invalid_get_msg(doc);
+	msg_error("listing: %s", jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "failed");
+	jv_free(msg);
+	return EX_UNAVAILABLE;
+}
+
+/* A page the API refused is an error of the listing (69), said once, never a short listing
+ * that looks whole; the caller decides whether the run goes on (apply: with the next app). */
 static int each_page(struct ascapi *api, enum ascapi_call call, const char *first, int (*fn)(jv, void *),
 		     void *ctx)
 {
 	char current[4096], next_url[4096];
-	jv doc = must(ascapi_call(api, call, first, jv_invalid()), "listing");
+	jv doc = ascapi_call(api, call, first, jv_invalid());
 	int status = 0, pages = 0;
 
+	if (!jv_is_valid(doc))
+		return failed_listing(doc);
 	snprintf(current, sizeof current, "%s", first);
 	for (;;) {
 		jv data = json_get(doc, "data"), link = json_get_path(doc, "links", "next", NULL);
@@ -335,9 +364,11 @@ static int each_page(struct ascapi *api, enum ascapi_call call, const char *firs
 			jv_free(link);
 			return worse_status(status, EX_UNAVAILABLE);
 		}
-		doc = must(ascapi_get_next(api, current, jv_string_value(link), next_url, sizeof next_url), "listing");
-		snprintf(current, sizeof current, "%s", next_url);
+		doc = ascapi_get_next(api, current, jv_string_value(link), next_url, sizeof next_url);
 		jv_free(link);
+		if (!jv_is_valid(doc))
+			return worse_status(status, failed_listing(doc));
+		snprintf(current, sizeof current, "%s", next_url);
 	}
 	return status;
 }
@@ -530,12 +561,274 @@ static int print_answer(jv doc, const struct options *opt)
 	return print(webhook_summary(data), opt);
 }
 
+/* ---- apply: one webhook named NAME per app, with that URL and those events, enabled ---- */
+
+struct named {
+	const char *name;
+	jv found; /* the webhooks of the app named so */
+	int status;
+};
+
+static int collect_named(jv resource, void *ctx)
+{
+	struct named *named = ctx;
+	jv name = json_get_path(jv_copy(resource), "attributes", "name", NULL);
+	jv id = json_get_string(resource, "id");
+
+	/* Without a name (the spec requires none) it may be ours or not: no write on a guess. */
+	if (jv_get_kind(name) != JV_KIND_STRING || jv_get_kind(id) != JV_KIND_STRING) {
+		msg_error("a webhook in the answer has no %s: cannot tell whether it is the one named %s",
+			  jv_get_kind(id) != JV_KIND_STRING ? "id" : "name", named->name);
+		named->status = EX_UNAVAILABLE;
+		jv_free(resource);
+	} else if (!strcmp(jv_string_value(name), named->name)) {
+		named->found = jv_array_append(named->found, resource);
+	} else {
+		jv_free(resource);
+	}
+	jv_free(name);
+	jv_free(id);
+	return 0;
+}
+
+/* Whether two lists of event names hold the same names (Apple keeps no order). */
+static int same_events(jv a, jv b)
+{
+	int i, j, n = jv_array_length(jv_copy(a)), m = jv_array_length(jv_copy(b)), same = n == m;
+
+	for (i = 0; same && i < n; i++) {
+		jv x = jv_array_get(jv_copy(a), i);
+		int hit = 0;
+		for (j = 0; !hit && j < m; j++)
+			hit = jv_equal(jv_copy(x), jv_array_get(jv_copy(b), j));
+		same = hit;
+		jv_free(x);
+	}
+	return same;
+}
+
+/* The attributes that differ from what is declared, and their names for the message. */
+static jv differences(jv webhook, jv url, jv events, struct buf *what)
+{
+	jv attrs = json_get(webhook, "attributes"), changes = jv_object();
+	jv have_url = json_get(jv_copy(attrs), "url"), have_events = json_get(jv_copy(attrs), "eventTypes");
+	jv enabled = json_get(attrs, "enabled");
+
+	if (!jv_equal(have_url, jv_copy(url))) {
+		changes = jv_object_set(changes, jv_string("url"), jv_copy(url));
+		buf_append(what, "url, ", 5);
+	}
+	if (jv_get_kind(have_events) != JV_KIND_ARRAY || !same_events(jv_copy(have_events), jv_copy(events))) {
+		changes = jv_object_set(changes, jv_string("eventTypes"), jv_copy(events));
+		buf_append(what, "events, ", 8);
+	}
+	if (jv_get_kind(enabled) != JV_KIND_TRUE) {
+		changes = jv_object_set(changes, jv_string("enabled"), jv_true());
+		buf_append(what, "enabled, ", 9);
+	}
+	jv_free(have_events);
+	jv_free(enabled);
+	jv_free(url);
+	jv_free(events);
+	return changes;
+}
+
+/* The webhook's id in a create or update answer, for the line printed; "?" when the answer
+ * has none (the change was made all the same). */
+static jv answered_id(jv doc)
+{
+	jv id = json_get_path(doc, "data", "id", NULL);
+	if (jv_get_kind(id) != JV_KIND_STRING) {
+		jv_free(id);
+		msg_warn("the answer names no webhook id");
+		return jv_string("?");
+	}
+	return id;
+}
+
+static int apply_line(const char *app, const char *id, const char *state, const struct buf *what)
+{
+	if (what && what->len)
+		printf("%s %s %s (%.*s)\n", app, id, state, (int)what->len - 2, what->data);
+	else
+		printf("%s %s %s\n", app, id, state);
+	return fflush(stdout) == 0 ? 0 : EX_IOERR;
+}
+
+static int apply_app(struct run *run, const char *app, jv secret)
+{
+	const struct options *opt = run->opt;
+	struct named named = {opt->name ? opt->name : DEFAULT_NAME, jv_array(), 0};
+	const char *args[] = {app, NULL};
+	char path[1024];
+	jv url = opt->url_as_is ? jv_string(opt->url) : url_for_app(opt->url, app), events = event_list(opt->events);
+	int status, n;
+
+	ascapi_call_path(ASC_APP_WEBHOOKS, args, path, sizeof path);
+	status = each_page(run->api, ASC_APP_WEBHOOKS, path, collect_named, &named);
+	status = worse_status(status, named.status); /* after the listing, which sets it */
+	n = jv_array_length(jv_copy(named.found));
+	if (status) {
+		msg_error("app %s: its webhooks could not all be read; nothing changed", app);
+	} else if (n > 1) {
+		msg_error("app %s: %d webhooks are named %s; delete all but one (asc-webhooks delete)", app, n,
+			  named.name);
+		status = EX_DATAERR;
+	} else if (n == 0) {
+		jv attrs = jv_object_set(jv_object(), jv_string("name"), jv_string(named.name));
+		jv doc = jv_parse("{\"data\":{\"type\":\"webhooks\",\"relationships\":{\"app\":"
+				  "{\"data\":{\"type\":\"apps\"}}}}}");
+		attrs = jv_object_set(attrs, jv_string("url"), jv_copy(url));
+		attrs = jv_object_set(attrs, jv_string("eventTypes"), jv_copy(events));
+		attrs = jv_object_set(attrs, jv_string("secret"), jv_copy(secret));
+		attrs = jv_object_set(attrs, jv_string("enabled"), jv_true());
+		doc = jv_setpath(doc, jv_parse("[\"data\",\"relationships\",\"app\",\"data\",\"id\"]"), jv_string(app));
+		doc = jv_setpath(doc, jv_parse("[\"data\",\"attributes\"]"), attrs);
+		if (opt->dry_run) {
+			jv_free(doc);
+			status = apply_line(app, "-", "would be created", NULL);
+		} else {
+			jv answer;
+			ascapi_call_path(ASC_WEBHOOK_CREATE, NULL, path, sizeof path);
+			answer = ascapi_call(run->api, ASC_WEBHOOK_CREATE, path, doc);
+			if (!jv_is_valid(answer)) {
+				jv msg = jv_invalid_get_msg(answer);
+				msg_error("app %s: create: %s", app, jv_string_value(msg));
+				jv_free(msg);
+				status = EX_UNAVAILABLE;
+			} else {
+				jv id = answered_id(answer);
+				status = apply_line(app, jv_string_value(id), "created", NULL);
+				jv_free(id);
+			}
+		}
+	} else {
+		jv webhook = jv_array_get(jv_copy(named.found), 0), id = json_get_string(jv_copy(webhook), "id");
+		struct buf what = BUF_INIT;
+		jv changes = differences(webhook, jv_copy(url), jv_copy(events), &what);
+
+		/* Apple never shows a secret, so it cannot be compared: sent only when asked. */
+		if (opt->set_secret) {
+			changes = jv_object_set(changes, jv_string("secret"), jv_copy(secret));
+			buf_append(&what, "secret, ", 8);
+		}
+		if (!what.len) {
+			jv_free(changes);
+			status = apply_line(app, jv_string_value(id), "in order", NULL);
+		} else if (opt->dry_run) {
+			jv_free(changes);
+			status = apply_line(app, jv_string_value(id), "would be updated", &what);
+		} else {
+			const char *pargs[] = {jv_string_value(id), NULL};
+			jv doc = jv_object_set(jv_object(), jv_string("type"), jv_string("webhooks")), answer;
+			doc = jv_object_set(doc, jv_string("id"), jv_copy(id));
+			doc = jv_object_set(doc, jv_string("attributes"), changes);
+			doc = jv_object_set(jv_object(), jv_string("data"), doc);
+			if (ascapi_call_path(ASC_WEBHOOK_UPDATE, pargs, path, sizeof path) != 0) {
+				jv_free(doc);
+				msg_error("app %s: the webhook id in the answer is too long", app);
+				status = EX_UNAVAILABLE;
+			} else if (!jv_is_valid(answer = ascapi_call(run->api, ASC_WEBHOOK_UPDATE, path, doc))) {
+				jv msg = jv_invalid_get_msg(answer);
+				msg_error("app %s: update %s: %s", app, jv_string_value(id), jv_string_value(msg));
+				jv_free(msg);
+				status = EX_UNAVAILABLE;
+			} else {
+				jv_free(answer);
+				status = apply_line(app, jv_string_value(id), "updated", &what);
+			}
+		}
+		buf_free(&what);
+		jv_free(id);
+	}
+	jv_free(named.found);
+	jv_free(url);
+	jv_free(events);
+	return status;
+}
+
+struct app_ids {
+	jv ids;
+	int status;
+};
+
+static int collect_app(jv resource, void *ctx)
+{
+	struct app_ids *apps = ctx;
+	jv id = json_get_string(resource, "id");
+
+	if (jv_get_kind(id) != JV_KIND_STRING || !app_id_valid(jv_string_value(id))) {
+		msg_error("an app in the answer to GET /v1/apps has no usable id");
+		apps->status = EX_UNAVAILABLE;
+		jv_free(id);
+		return 0;
+	}
+	apps->ids = jv_array_append(apps->ids, id);
+	return 0;
+}
+
+/* The apps named by --app, or with --all-apps every app the key can see (all pages). */
+static jv chosen_apps(struct run *run, const char *command, int *status)
+{
+	const struct options *opt = run->opt;
+	struct app_ids apps = {jv_array(), 0};
+	char path[256];
+	size_t i;
+
+	if (!opt->all_apps) {
+		for (i = 0; i < opt->napps; i++)
+			apps.ids = jv_array_append(apps.ids, jv_string(opt->apps[i]));
+		return apps.ids;
+	}
+	ascapi_call_path(ASC_APPS, NULL, path, sizeof path);
+	*status = each_page(run->api, ASC_APPS, path, collect_app, &apps);
+	*status = worse_status(*status, apps.status);
+	if (*status)
+		msg_error("%s: the list of apps could not all be read", command);
+	return apps.ids;
+}
+
+static int run_apply(struct run *run)
+{
+	const struct options *opt = run->opt;
+	int status = 0, i, n;
+	jv apps, secret;
+
+	if ((opt->napps > 0) == opt->all_apps)
+		die(EX_USAGE, "apply: which apps? (--app ID... or --all-apps, not both)");
+	if (!opt->url || !opt->events || !opt->secret_file)
+		die(EX_USAGE, "apply needs --url, --events and --secret-file");
+	if (opt->enabled >= 0)
+		die(EX_USAGE, "apply: a webhook it keeps is always enabled (pause one with update --disable)");
+	/* Everything the command line says is checked before the first request. */
+	jv_free(event_list(opt->events));
+	secret = read_secret(opt->secret_file);
+	apps = chosen_apps(run, "apply", &status);
+	n = jv_array_length(jv_copy(apps));
+	for (i = 0; i < n; i++) {
+		jv app = jv_array_get(jv_copy(apps), i);
+		status = worse_status(status, apply_app(run, jv_string_value(app), secret));
+		jv_free(app);
+	}
+	jv_free(apps);
+	jv_free(secret);
+	return status;
+}
+
 static int run_command(struct run *run, const char *command, int argc, char **argv)
 {
 	const struct options *opt = run->opt;
 	char path[1024];
 	const char *id;
 
+	if (opt->napps > 1 && strcmp(command, "apply"))
+		die(EX_USAGE, "%s: one --app at a time", command);
+	if (opt->all_apps && strcmp(command, "apply"))
+		die(EX_USAGE, "%s: --all-apps is for apply", command);
+	if ((opt->dry_run || opt->set_secret) && strcmp(command, "apply"))
+		die(EX_USAGE, "%s: --dry-run and --set-secret are for apply", command);
+	if (!strcmp(command, "apply"))
+		return run_apply(run);
 	if (!strcmp(command, "list")) {
 		const char *args[] = {opt->app, NULL};
 		if (!opt->app)
@@ -577,7 +870,7 @@ static int run_command(struct run *run, const char *command, int argc, char **ar
 		int status;
 		deliveries_path(need_id(argc, argv, command), opt, path, sizeof path);
 		status = each_page(run->api, ASC_WEBHOOK_DELIVERIES, path, on_delivery, run);
-		if (opt->summary) {
+		if (opt->summary && status == 0) {
 			long total = run->counts[0] + run->counts[1] + run->counts[2];
 			jv s = jv_object();
 			s = jv_object_set(s, jv_string("total"), jv_number((double)total));
@@ -601,7 +894,7 @@ static int run_command(struct run *run, const char *command, int argc, char **ar
 		return status;
 	}
 	die(EX_USAGE, "unknown command %s (list, get, create, update, delete, ping, deliveries, "
-		      "redeliver)", command);
+		      "redeliver, apply)", command);
 }
 
 int main(int argc, char **argv)

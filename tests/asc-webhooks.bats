@@ -279,3 +279,152 @@ asc-webhooks: error: listing: links.next of /v1/apps/6447123456/webhooks?limit=2
 POST /v1/webhookPings
 PATCH /v1/webhooks/wh-1"
 }
+
+# ---- apply ----
+
+# The requests that change something, in order (the fake logs every request).
+writes() { cut -d' ' -f1,2 "$API_DIR/log" | grep -v '^GET ' || true; }
+
+@test "apply: nothing exists -> created, with the secret; the secret never printed" {
+	secret=$(secret_file 'apply-s3cret-77')
+	run --separate-stderr $W apply --app 6447123457 --url https://hooks.example.com/ --events BUILD_UPLOAD_STATE_UPDATED --secret-file "$secret"
+	assert_success
+	assert_output '6447123457 wh-4 created'
+	[ "$stderr" = "" ]
+	assert_equal "$(writes)" 'POST /v1/webhooks'
+	assert_equal "$(jq -c . "$API_DIR/bodies")" '{"data":{"type":"webhooks","relationships":{"app":{"data":{"type":"apps","id":"6447123457"}}},"attributes":{"name":"ascbell","url":"https://hooks.example.com/6447123457","eventTypes":["BUILD_UPLOAD_STATE_UPDATED"],"secret":"apply-s3cret-77","enabled":true}}}'
+	# And now it is in order: a second run sends no write at all.
+	: >"$API_DIR/log"
+	run --separate-stderr $W apply --app 6447123457 --url https://hooks.example.com/ --events BUILD_UPLOAD_STATE_UPDATED --secret-file "$secret"
+	assert_success
+	assert_output '6447123457 wh-4 in order'
+	assert_equal "$(writes)" ''
+	assert_equal "$(cut -d' ' -f1,2 "$API_DIR/log")" 'GET /v1/apps/6447123457/webhooks?limit=200'
+}
+
+@test "apply: wrong events -> updated (events), nothing else sent, no secret; in order -> zero writes" {
+	secret=$(secret_file 'apply-s3cret-78')
+	# wh-1 of the canned app, named ascbell, with the URL apply wants but one event only.
+	$W update wh-1 --name ascbell --url https://hooks.example.com/6447123456 >/dev/null
+	: >"$API_DIR/log"; : >"$API_DIR/bodies"
+	run --separate-stderr $W apply --app 6447123456 --url https://hooks.example.com/ --events APP_STORE_VERSION_APP_VERSION_STATE_UPDATED,BUILD_UPLOAD_STATE_UPDATED --secret-file "$secret"
+	assert_success
+	assert_output '6447123456 wh-1 updated (events)'
+	assert_equal "$(writes)" 'PATCH /v1/webhooks/wh-1'
+	assert_equal "$(jq -c . "$API_DIR/bodies")" '{"data":{"type":"webhooks","id":"wh-1","attributes":{"eventTypes":["APP_STORE_VERSION_APP_VERSION_STATE_UPDATED","BUILD_UPLOAD_STATE_UPDATED"]}}}'
+	[ ! -e "$API_DIR/secret-wh-1" ]
+	# Events in another order are the same events: in order, no write (count them).
+	: >"$API_DIR/log"
+	run --separate-stderr $W apply --app 6447123456 --url https://hooks.example.com/ --events BUILD_UPLOAD_STATE_UPDATED,APP_STORE_VERSION_APP_VERSION_STATE_UPDATED --secret-file "$secret"
+	assert_success
+	assert_output '6447123456 wh-1 in order'
+	assert_equal "$(writes | wc -l)" 0
+	# Paused and moved: both put back in one request; --set-secret sends the secret too.
+	$W update wh-1 --disable --url https://old.example/ >/dev/null
+	: >"$API_DIR/log"; : >"$API_DIR/bodies"
+	run --separate-stderr $W apply --app 6447123456 --url https://hooks.example.com/ --events BUILD_UPLOAD_STATE_UPDATED,APP_STORE_VERSION_APP_VERSION_STATE_UPDATED --secret-file "$secret" --set-secret
+	assert_output '6447123456 wh-1 updated (url, enabled, secret)'
+	assert_equal "$(jq -c .data.attributes "$API_DIR/bodies")" '{"url":"https://hooks.example.com/6447123456","enabled":true,"secret":"apply-s3cret-78"}'
+	assert_equal "$(cat "$API_DIR/secret-wh-1")" apply-s3cret-78
+	[[ "$output$stderr" != *s3cret* ]]
+}
+
+@test "apply --all-apps: every page of GET /v1/apps, one app missing its webhook, one in order" {
+	secret=$(secret_file s)
+	$W apply --app 6447123456 --app 6447123458 --url https://hooks.example.com/ --events all --secret-file "$secret" >/dev/null
+	: >"$API_DIR/log"
+	run --separate-stderr $W apply --all-apps --url https://hooks.example.com/ --events all --secret-file "$secret"
+	assert_success
+	assert_output '6447123456 wh-4 in order
+6447123457 wh-6 created
+6447123458 wh-5 in order'
+	assert_equal "$(cut -d' ' -f1,2 "$API_DIR/log" | sed -n '1,2p')" 'GET /v1/apps?fields%5Bapps%5D=name&limit=200
+GET /v1/apps?fields%5Bapps%5D=name&limit=200&cursor=2'
+	assert_equal "$(writes)" 'POST /v1/webhooks'
+}
+
+@test "apply --dry-run sends no write and says what it would do" {
+	secret=$(secret_file s)
+	$W update wh-2 --name ascbell --disable >/dev/null
+	: >"$API_DIR/log"
+	run --separate-stderr $W apply --app 6447123456 --app 6447123457 --url https://hooks.example.com/ --events all --secret-file "$secret" --dry-run
+	assert_success
+	assert_output '6447123456 wh-2 would be updated (url, events, enabled)
+6447123457 - would be created'
+	assert_equal "$(writes)" ''
+}
+
+@test "apply: two webhooks of that name, a webhook without a name, an app that is not there: no write, said, non-zero" {
+	secret=$(secret_file s)
+	$W update wh-1 --name twin >/dev/null
+	$W update wh-2 --name twin >/dev/null
+	: >"$API_DIR/log"
+	run --separate-stderr $W apply --app 6447123456 --name twin --url https://h.example/ --events all --secret-file "$secret"
+	assert_failure 65
+	[ "$stderr" = "asc-webhooks: error: app 6447123456: 2 webhooks are named twin; delete all but one (asc-webhooks delete)" ]
+	assert_equal "$(writes)" ''
+	# The other app is still seen to: one app's trouble does not stop the rest.
+	run --separate-stderr $W apply --app 6447123 --app 6447123457 --url https://h.example/ --events all --secret-file "$secret"
+	assert_failure 69
+	assert_output '6447123457 wh-4 created'
+	[ "$stderr" = "asc-webhooks: error: listing: HTTP 404: NOT_FOUND: The specified resource does not exist: There is no resource of type 'apps' with id '6447123'
+asc-webhooks: error: app 6447123: its webhooks could not all be read; nothing changed" ]
+	echo sparse >"$API_DIR/mode"
+	: >"$API_DIR/log"
+	run --separate-stderr $W apply --app 6447123456 --url https://h.example/ --events all --secret-file "$secret"
+	assert_failure 69
+	assert_equal "$(sed -n 1p <<<"$stderr")" "asc-webhooks: error: a webhook in the answer has no name: cannot tell whether it is the one named ascbell"
+	assert_equal "$(writes)" ''
+}
+
+@test "apply: answers not of the spec's shape: no write on a guess, exit 69" {
+	secret=$(secret_file s)
+	for mode in wrongtypes garbage empty array nulldata noid numberid; do
+		echo "$mode" >"$API_DIR/mode"
+		: >"$API_DIR/log"
+		run --separate-stderr $W apply --app 6447123456 --url https://h.example/ --events all --secret-file "$secret"
+		assert_failure 69
+		assert_output ''
+		assert_equal "$(writes)" ''
+		run --separate-stderr $W apply --all-apps --url https://h.example/ --events all --secret-file "$secret"
+		assert_failure 69
+		assert_equal "$(writes)" ''
+	done
+	echo refuse:create >"$API_DIR/mode"
+	run --separate-stderr $W apply --app 6447123457 --url https://h.example/ --events all --secret-file "$secret"
+	assert_failure 69
+	[ "$stderr" = "asc-webhooks: error: app 6447123457: create: HTTP 403: FORBIDDEN_ERROR: This request is forbidden for security reasons: The fake refuses create (refuse:create)" ]
+}
+
+@test "apply: bad command lines and bad secret files are refused before any request" {
+	secret=$(secret_file s)
+	mkdir "$BATS_TEST_TMPDIR/dir"
+	: >"$BATS_TEST_TMPDIR/empty"
+	for args in "--url https://h.example/ --events all --secret-file $secret" \
+		"--app 6447123456 --all-apps --url https://h.example/ --events all --secret-file $secret" \
+		"--app 6447123456 --events all --secret-file $secret" \
+		"--app 6447123456 --url https://h.example/ --secret-file $secret" \
+		"--app 6447123456 --url https://h.example/ --events all" \
+		"--app 6447123456 --url https://h.example/ --events NOPE --secret-file $secret" \
+		"--app 6447123456 --url https://h.example/ --events all --secret-file $secret --disable" \
+		"--app nope --url https://h.example/ --events all --secret-file $secret" \
+		"--app 6447123456 --url https://h.example/ --events all --secret-file $BATS_TEST_TMPDIR/empty" \
+		"--app 6447123456 --url ftp://h.example/ --events all --secret-file $secret" \
+		"--app 6447123456 --url https://h.example/ --events all --secret-file $secret --bogus"; do
+		run --separate-stderr $W apply $args
+		assert_failure 64
+	done
+	run --separate-stderr $W apply --app 6447123456 --url https://h.example/ --events all --secret-file "$BATS_TEST_TMPDIR/none"
+	assert_failure 66
+	run --separate-stderr $W apply --app 6447123456 --url https://h.example/ --events all --secret-file "$BATS_TEST_TMPDIR/dir"
+	assert_failure 74
+	[ "$stderr" = "asc-webhooks: error: cannot read secret file $BATS_TEST_TMPDIR/dir: Is a directory" ]
+	# The options of apply are for apply.
+	run --separate-stderr $W list --app 6447123456 --dry-run
+	assert_failure 64
+	run --separate-stderr $W list --all-apps
+	assert_failure 64
+	run --separate-stderr $W list --app 6447123456 --app 6447123457
+	assert_failure 64
+	assert_equal "$(api_requests)" 0
+}
