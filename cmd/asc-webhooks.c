@@ -27,9 +27,9 @@ struct options {
 	const char *apps[APPS_MAX]; /* every --app, for apply, check and deliveries */
 	size_t napps;
 	int enabled; /* 1 --enable, 0 --disable, -1 unchanged */
-	int failed, summary, table, url_as_is, all_apps, dry_run, set_secret, retire_old;
+	int failed, summary, table, url_as_is, all_apps, dry_run, set_secret, retire_old, timeout_given;
 	long limit;
-	double timeout;
+	double timeout, wait; /* wait: check and rotate, for the ping's delivery */
 };
 
 static void usage(FILE *out)
@@ -47,13 +47,15 @@ static void usage(FILE *out)
 		"       %s redeliver DELIVERY_ID... | redeliver --failed WEBHOOK_ID [--since T]\n"
 		"       %s apply (--app ID... | --all-apps) --url BASE --events LIST|all --secret-file F\n"
 		"                              [--name NAME] [--url-as-is] [--set-secret] [--dry-run]\n"
+		"       %s check WEBHOOK_ID... | check (--app ID... | --all-apps) [--name NAME] [--timeout S]\n"
+		"                              [--failed]\n"
 		"\n"
 		"Credentials: ASC_KEY_ID, ASC_ISSUER_ID, ASC_PRIVATE_KEY_PATH (or ASC_PRIVATE_KEY).\n"
 		"Times: 2026-03-01, 2026-03-01T12:00:00Z, or an age (90m, 24h, 7d). The window of\n"
 		"deliveries defaults to the last 7 days. --table prints columns for people.\n"
 		"The URL registered names the app: --url https://h.example/ --app 6447123456 registers\n"
 		"https://h.example/6447123456 (the receiver reads the app id there); --url-as-is does not.\n",
-		progname, progname, progname, progname, progname, progname, progname, progname, progname);
+		progname, progname, progname, progname, progname, progname, progname, progname, progname, progname);
 }
 
 static struct options parse_options(int argc, char **argv)
@@ -85,7 +87,7 @@ static struct options parse_options(int argc, char **argv)
 		{"retire-old", no_argument, NULL, O_RETIRE_OLD},
 		STANDARD_LONGOPTS,
 	};
-	struct options opt = {.enabled = -1, .limit = 200, .timeout = 30};
+	struct options opt = {.enabled = -1, .limit = 200, .timeout = 30, .wait = -1};
 	char *end;
 	int c;
 
@@ -123,8 +125,9 @@ static struct options parse_options(int argc, char **argv)
 		case O_TABLE: opt.table = 1; break;
 		case O_TIMEOUT:
 			opt.timeout = strtod(optarg, &end);
-			if (*end || end == optarg || !(opt.timeout > 0))
+			if (*end || end == optarg || !(opt.timeout > 0) || opt.timeout > 86400)
 				die(EX_USAGE, "--timeout: not a number of seconds: %s", optarg);
+			opt.timeout_given = 1;
 			break;
 		default: standard_option(c, usage);
 		}
@@ -322,8 +325,8 @@ static int failed_listing(jv doc)
 
 /* A page the API refused is an error of the listing (69), said once, never a short listing
  * that looks whole; the caller decides whether the run goes on (apply: with the next app). */
-static int each_page(struct ascapi *api, enum ascapi_call call, const char *first, int (*fn)(jv, void *),
-		     void *ctx)
+static int each_page_with(struct ascapi *api, enum ascapi_call call, const char *first,
+			  void (*page_fn)(jv doc, void *ctx), int (*fn)(jv, void *), void *ctx)
 {
 	char current[4096], next_url[4096];
 	jv doc = ascapi_call(api, call, first, jv_invalid());
@@ -340,6 +343,8 @@ static int each_page(struct ascapi *api, enum ascapi_call call, const char *firs
 			msg_error("listing: the answer to %s has no list of data", current);
 			status = worse_status(status, EX_UNAVAILABLE);
 		}
+		if (page_fn)
+			page_fn(doc, ctx);
 		for (i = 0; i < n; i++) {
 			jv item = jv_array_get(jv_copy(data), i);
 			if (jv_get_kind(item) == JV_KIND_OBJECT) {
@@ -371,6 +376,12 @@ static int each_page(struct ascapi *api, enum ascapi_call call, const char *firs
 		snprintf(current, sizeof current, "%s", next_url);
 	}
 	return status;
+}
+
+static int each_page(struct ascapi *api, enum ascapi_call call, const char *first, int (*fn)(jv, void *),
+		     void *ctx)
+{
+	return each_page_with(api, call, first, NULL, fn, ctx);
 }
 
 /* ---- commands ---- */
@@ -572,7 +583,7 @@ struct named {
 static int collect_named(jv resource, void *ctx)
 {
 	struct named *named = ctx;
-	jv name = json_get_path(jv_copy(resource), "attributes", "name", NULL);
+	jv name = json_get_path(resource, "attributes", "name", NULL);
 	jv id = json_get_string(resource, "id");
 
 	/* Without a name (the spec requires none) it may be ours or not: no write on a guess. */
@@ -591,7 +602,8 @@ static int collect_named(jv resource, void *ctx)
 	return 0;
 }
 
-/* Whether two lists of event names hold the same names (Apple keeps no order). */
+/* Whether two lists of event names hold the same names (Apple keeps no order). Consumes
+ * both. */
 static int same_events(jv a, jv b)
 {
 	int i, j, n = jv_array_length(jv_copy(a)), m = jv_array_length(jv_copy(b)), same = n == m;
@@ -604,16 +616,21 @@ static int same_events(jv a, jv b)
 		same = hit;
 		jv_free(x);
 	}
+	jv_free(a);
+	jv_free(b);
 	return same;
 }
 
-/* The attributes that differ from what is declared, and their names for the message. */
+/* The attributes that differ from what is declared, and their names for the message.
+ * Consumes its arguments. */
 static jv differences(jv webhook, jv url, jv events, struct buf *what)
 {
 	jv attrs = json_get(webhook, "attributes"), changes = jv_object();
-	jv have_url = json_get(jv_copy(attrs), "url"), have_events = json_get(jv_copy(attrs), "eventTypes");
+	jv have_url = json_get(attrs, "url"), have_events = json_get(attrs, "eventTypes");
 	jv enabled = json_get(attrs, "enabled");
 
+	jv_free(attrs);
+	jv_free(webhook);
 	if (!jv_equal(have_url, jv_copy(url))) {
 		changes = jv_object_set(changes, jv_string("url"), jv_copy(url));
 		buf_append(what, "url, ", 5);
@@ -638,6 +655,8 @@ static jv differences(jv webhook, jv url, jv events, struct buf *what)
 static jv answered_id(jv doc)
 {
 	jv id = json_get_path(doc, "data", "id", NULL);
+
+	jv_free(doc);
 	if (jv_get_kind(id) != JV_KIND_STRING) {
 		jv_free(id);
 		msg_warn("the answer names no webhook id");
@@ -703,7 +722,7 @@ static int apply_app(struct run *run, const char *app, jv secret)
 			}
 		}
 	} else {
-		jv webhook = jv_array_get(jv_copy(named.found), 0), id = json_get_string(jv_copy(webhook), "id");
+		jv webhook = jv_array_get(jv_copy(named.found), 0), id = json_get_string(webhook, "id");
 		struct buf what = BUF_INIT;
 		jv changes = differences(webhook, jv_copy(url), jv_copy(events), &what);
 
@@ -757,6 +776,7 @@ static int collect_app(jv resource, void *ctx)
 	struct app_ids *apps = ctx;
 	jv id = json_get_string(resource, "id");
 
+	jv_free(resource);
 	if (jv_get_kind(id) != JV_KIND_STRING || !app_id_valid(jv_string_value(id))) {
 		msg_error("an app in the answer to GET /v1/apps has no usable id");
 		apps->status = EX_UNAVAILABLE;
@@ -815,20 +835,326 @@ static int run_apply(struct run *run)
 	return status;
 }
 
+/* ---- check: ping, and wait for App Store Connect's record of that ping's delivery ---- */
+
+/* How far before now the window of deliveries starts: room for a clock that is behind. */
+#define PROBE_BEFORE 600
+#define PROBE_AFTER 3600
+
+/* One webhook being checked. Apple's answer to a ping names no delivery, so the ping's
+ * delivery is the one that was not in the window before the ping and whose event says
+ * ping: true (include=event); anything else (a real event delivered meanwhile) is not it. */
+struct probe {
+	const char *webhook, *app;
+	char path[1024];
+	jv before;   /* object: the ids of the deliveries seen before the ping */
+	jv included; /* the events of the page being read */
+	jv delivery; /* the ping's delivery once seen, else null */
+	int listing; /* 0 before the ping, 1 after */
+	int done, status;
+	jv line;     /* what is printed */
+};
+
+static void probe_page(jv doc, void *ctx)
+{
+	struct probe *probe = ctx;
+	jv_free(probe->included);
+	probe->included = json_get(doc, "included");
+}
+
+static int probe_is_ping(struct probe *probe, jv delivery)
+{
+	jv event = json_get_path(delivery, "relationships", "event", "data", "id", NULL);
+	int i, n = jv_get_kind(probe->included) == JV_KIND_ARRAY ? jv_array_length(jv_copy(probe->included)) : 0;
+	int ping = 0;
+
+	for (i = 0; i < n && jv_get_kind(event) == JV_KIND_STRING && !ping; i++) {
+		jv item = jv_array_get(jv_copy(probe->included), i);
+		jv type = json_get_string(item, "type"), id = json_get_string(item, "id");
+		jv flag = json_get_path(item, "attributes", "ping", NULL);
+		ping = jv_get_kind(type) == JV_KIND_STRING && !strcmp(jv_string_value(type), "webhookEvents") &&
+		       jv_equal(id, jv_copy(event)) && jv_get_kind(flag) == JV_KIND_TRUE;
+		jv_free(type);
+		jv_free(flag);
+		jv_free(item);
+	}
+	jv_free(event);
+	return ping;
+}
+
+static int probe_item(jv delivery, void *ctx)
+{
+	struct probe *probe = ctx;
+	jv id = json_get_string(delivery, "id");
+
+	if (jv_get_kind(id) != JV_KIND_STRING) {
+		jv_free(id);
+		jv_free(delivery);
+		return 0; /* cannot be told apart from the ones before: never taken for the ping's */
+	}
+	if (!probe->listing) {
+		probe->before = jv_object_set(probe->before, id, jv_true());
+	} else if (!jv_object_has(jv_copy(probe->before), jv_copy(id)) && probe_is_ping(probe, delivery) &&
+		   (jv_get_kind(probe->delivery) == JV_KIND_NULL ||
+		    jv_equal(json_get_string(probe->delivery, "id"), jv_copy(id)))) {
+		/* the first ping delivery seen is taken, and followed from PENDING to its end */
+		jv_free(probe->delivery);
+		probe->delivery = jv_copy(delivery);
+		jv_free(id);
+	} else {
+		jv_free(id);
+	}
+	jv_free(delivery);
+	return 0;
+}
+
+static int probe_list(struct run *run, struct probe *probe)
+{
+	return each_page_with(run->api, ASC_PING_DELIVERIES, probe->path, probe_page, probe_item, probe);
+}
+
+static jv probe_line(struct probe *probe, const char *result)
+{
+	jv summary = jv_get_kind(probe->delivery) == JV_KIND_OBJECT ? delivery_summary(jv_copy(probe->delivery))
+								     : jv_object();
+	jv line = jv_object_set(jv_object(), jv_string("webhook"), jv_string(probe->webhook));
+
+	line = jv_object_set(line, jv_string("app"), probe->app ? jv_string(probe->app) : jv_null());
+	line = jv_object_set(line, jv_string("result"), jv_string(result));
+	line = jv_object_set(line, jv_string("delivery"), json_get(summary, "id"));
+	line = jv_object_set(line, jv_string("httpStatus"), json_get(summary, "httpStatus"));
+	line = jv_object_set(line, jv_string("errorMessage"), json_get(summary, "errorMessage"));
+	jv_free(summary);
+	return line;
+}
+
+static void probe_finish(struct probe *probe, int status, jv line)
+{
+	probe->done = 1;
+	probe->status = status;
+	jv_free(probe->line);
+	probe->line = line;
+}
+
+/* The deliveries before, then the ping. A failure of either ends this probe (69). */
+static void probe_start(struct run *run, struct probe *probe)
+{
+	time_t now = time(NULL);
+	char since[32], until[32];
+	const char *args[] = {probe->webhook, since, until, NULL};
+	jv doc, where, answer;
+
+	format_time(now - PROBE_BEFORE, since);
+	format_time(now + PROBE_AFTER, until);
+	if (ascapi_call_path(ASC_PING_DELIVERIES, args, probe->path, sizeof probe->path) != 0)
+		die(EX_USAGE, "%s: the webhook id is too long", probe->webhook);
+	if (probe_list(run, probe) != 0) {
+		msg_error("%s: its deliveries could not be read before the ping", probe->webhook);
+		probe_finish(probe, EX_UNAVAILABLE, jv_object_set(probe_line(probe, "ERROR"), jv_string("errorMessage"),
+								   jv_string("deliveries could not be read")));
+		return;
+	}
+	probe->listing = 1;
+	doc = jv_parse("{\"data\":{\"type\":\"webhookPings\",\"relationships\":{\"webhook\":"
+		       "{\"data\":{\"type\":\"webhooks\"}}}}}");
+	where = jv_parse("[\"data\",\"relationships\",\"webhook\",\"data\",\"id\"]");
+	doc = jv_setpath(doc, where, jv_string(probe->webhook));
+	{
+		char path[64];
+		ascapi_call_path(ASC_WEBHOOK_PING, NULL, path, sizeof path);
+		answer = ascapi_call(run->api, ASC_WEBHOOK_PING, path, doc);
+	}
+	if (!jv_is_valid(answer)) {
+		jv msg = jv_invalid_get_msg(answer);
+		msg_error("%s: ping: %s", probe->webhook, jv_string_value(msg));
+		probe_finish(probe, EX_UNAVAILABLE,
+			     jv_object_set(probe_line(probe, "ERROR"), jv_string("errorMessage"), msg));
+		return;
+	}
+	jv_free(answer);
+}
+
+/* One look at the deliveries: done when the ping's delivery SUCCEEDED or FAILED. */
+static void probe_poll(struct run *run, struct probe *probe)
+{
+	jv state;
+
+	if (probe_list(run, probe) != 0)
+		msg_warn("%s: the deliveries could not all be read; trying again", probe->webhook);
+	state = json_get_path(probe->delivery, "attributes", "deliveryState", NULL);
+	if (jv_get_kind(state) == JV_KIND_STRING && !strcmp(jv_string_value(state), "SUCCEEDED")) {
+		probe_finish(probe, 0, probe_line(probe, "SUCCEEDED"));
+	} else if (jv_get_kind(state) == JV_KIND_STRING && !strcmp(jv_string_value(state), "FAILED")) {
+		jv line = probe_line(probe, "FAILED");
+		jv code = json_get(line, "httpStatus"), error = json_get(line, "errorMessage");
+		jv code_text = jv_get_kind(code) == JV_KIND_NUMBER ? jv_dump_string(code, 0) : (jv_free(code), jv_string("none"));
+		msg_error("%s: App Store Connect could not deliver the ping: HTTP status %s, error: %s", probe->webhook,
+			  jv_string_value(code_text),
+			  jv_get_kind(error) == JV_KIND_STRING ? jv_string_value(error) : "(none recorded)");
+		jv_free(code_text);
+		jv_free(error);
+		probe_finish(probe, EX_UNAVAILABLE, line);
+	}
+	jv_free(state);
+}
+
+/* Pings every probe, then looks at their deliveries (right away, then after 1, 2, 4, 5, 5 ...
+ * seconds) until each has ended or wait seconds have passed: not seen by then is 75. */
+static int run_probes(struct run *run, struct probe *probes, size_t n, double wait, int print_all)
+{
+	double deadline = monotonic_seconds() + wait, pause = 1;
+	size_t i, left = n;
+	int status = 0, round;
+
+	for (i = 0; i < n; i++)
+		probe_start(run, &probes[i]);
+	for (round = 0; round < 10000; round++) {
+		left = 0;
+		for (i = 0; i < n; i++)
+			if (!probes[i].done) {
+				probe_poll(run, &probes[i]);
+				left += !probes[i].done;
+			}
+		if (!left || monotonic_seconds() + pause > deadline)
+			break;
+		sleep_unless_stopped(pause, NULL);
+		pause = pause * 2 > 5 ? 5 : pause * 2;
+	}
+	for (i = 0; i < n; i++) {
+		struct probe *probe = &probes[i];
+		if (!probe->done) {
+			int seen = jv_get_kind(probe->delivery) == JV_KIND_OBJECT;
+			msg_error("%s: %s after %g seconds", probe->webhook,
+				  seen ? "the ping's delivery is still PENDING" : "no delivery of the ping seen", wait);
+			probe_finish(probe, EX_TEMPFAIL, probe_line(probe, seen ? "PENDING" : "NOT_SEEN"));
+		}
+		status = worse_status(status, probe->status);
+		if (print_all || probe->status)
+			status = worse_status(status, print(jv_copy(probe->line), run->opt));
+	}
+	return status;
+}
+
+static void probe_init(struct probe *probe, const char *webhook, const char *app)
+{
+	memset(probe, 0, sizeof *probe);
+	probe->webhook = webhook;
+	probe->app = app;
+	probe->before = jv_object();
+	probe->included = jv_null();
+	probe->delivery = jv_null();
+	probe->line = jv_null();
+}
+
+static void probe_free(struct probe *probe)
+{
+	jv_free(probe->before);
+	jv_free(probe->included);
+	jv_free(probe->delivery);
+	jv_free(probe->line);
+}
+
+struct app_webhooks {
+	const char *app, *name;
+	jv found; /* [[id, app], ...] */
+	int status;
+};
+
+static int collect_webhook(jv resource, void *ctx)
+{
+	struct app_webhooks *list = ctx;
+	jv id = json_get_string(resource, "id"), name = json_get_path(resource, "attributes", "name", NULL);
+	jv enabled = json_get_path(resource, "attributes", "enabled", NULL);
+
+	if (jv_get_kind(id) != JV_KIND_STRING) {
+		msg_error("app %s: a webhook in the answer has no id", list->app);
+		list->status = EX_UNAVAILABLE;
+	} else if (list->name && (jv_get_kind(name) != JV_KIND_STRING || strcmp(jv_string_value(name), list->name))) {
+		/* not the one asked for */
+	} else if (jv_get_kind(enabled) == JV_KIND_FALSE) {
+		msg_warn("app %s: webhook %s is disabled: not checked", list->app, jv_string_value(id));
+	} else {
+		jv pair = jv_array_append(jv_array_append(jv_array(), jv_copy(id)), jv_string(list->app));
+		list->found = jv_array_append(list->found, pair);
+	}
+	jv_free(id);
+	jv_free(name);
+	jv_free(enabled);
+	jv_free(resource);
+	return 0;
+}
+
+static int run_check(struct run *run, int argc, char **argv)
+{
+	const struct options *opt = run->opt;
+	struct app_webhooks list = {NULL, opt->name, jv_array(), 0};
+	struct probe *probes;
+	int status = 0, i, n;
+
+	if ((optind < argc) + (opt->napps > 0) + opt->all_apps != 1)
+		die(EX_USAGE, "check: which webhooks? (WEBHOOK_ID..., --app ID... or --all-apps)");
+	if (optind < argc) {
+		for (; optind < argc; optind++)
+			list.found = jv_array_append(list.found, jv_array_append(jv_array(), jv_string(argv[optind])));
+	} else {
+		jv apps = chosen_apps(run, "check", &status);
+		n = jv_array_length(jv_copy(apps));
+		for (i = 0; i < n; i++) {
+			jv app = jv_array_get(jv_copy(apps), i);
+			const char *args[] = {jv_string_value(app), NULL};
+			char path[1024];
+			int listed;
+			list.app = jv_string_value(app);
+			ascapi_call_path(ASC_APP_WEBHOOKS, args, path, sizeof path);
+			listed = each_page(run->api, ASC_APP_WEBHOOKS, path, collect_webhook, &list);
+			status = worse_status(status, listed);
+			/* the app id lives on in the list, which copies it */
+			jv_free(app);
+		}
+		jv_free(apps);
+		status = worse_status(status, list.status);
+		if (jv_array_length(jv_copy(list.found)) == 0 && !status) {
+			msg_error("check: no webhook to check%s%s", opt->name ? " named " : "", opt->name ? opt->name : "");
+			status = EX_UNAVAILABLE;
+		}
+	}
+	n = jv_array_length(jv_copy(list.found));
+	probes = xmalloc(sizeof *probes * (size_t)(n ? n : 1));
+	for (i = 0; i < n; i++) {
+		jv pair = jv_array_get(jv_copy(list.found), i);
+		jv id = jv_array_get(jv_copy(pair), 0), app = jv_array_get(jv_copy(pair), 1);
+		probe_init(&probes[i], jv_string_value(id), jv_is_valid(app) ? jv_string_value(app) : NULL);
+		/* list.found keeps the strings alive for the probes */
+		jv_free(id);
+		jv_free(app);
+		jv_free(pair);
+	}
+	status = worse_status(status, run_probes(run, probes, (size_t)n, opt->wait, !opt->failed));
+	for (i = 0; i < n; i++)
+		probe_free(&probes[i]);
+	free(probes);
+	jv_free(list.found);
+	return status;
+}
+
 static int run_command(struct run *run, const char *command, int argc, char **argv)
 {
 	const struct options *opt = run->opt;
 	char path[1024];
 	const char *id;
 
-	if (opt->napps > 1 && strcmp(command, "apply"))
+	int several = !strcmp(command, "apply") || !strcmp(command, "check");
+
+	if (opt->napps > 1 && !several)
 		die(EX_USAGE, "%s: one --app at a time", command);
-	if (opt->all_apps && strcmp(command, "apply"))
-		die(EX_USAGE, "%s: --all-apps is for apply", command);
+	if (opt->all_apps && !several)
+		die(EX_USAGE, "%s: --all-apps is for apply and check", command);
 	if ((opt->dry_run || opt->set_secret) && strcmp(command, "apply"))
 		die(EX_USAGE, "%s: --dry-run and --set-secret are for apply", command);
 	if (!strcmp(command, "apply"))
 		return run_apply(run);
+	if (!strcmp(command, "check"))
+		return run_check(run, argc, argv);
 	if (!strcmp(command, "list")) {
 		const char *args[] = {opt->app, NULL};
 		if (!opt->app)
@@ -894,7 +1220,7 @@ static int run_command(struct run *run, const char *command, int argc, char **ar
 		return status;
 	}
 	die(EX_USAGE, "unknown command %s (list, get, create, update, delete, ping, deliveries, "
-		      "redeliver, apply)", command);
+		      "redeliver, apply, check)", command);
 }
 
 int main(int argc, char **argv)
@@ -915,6 +1241,12 @@ int main(int argc, char **argv)
 	}
 	/* getopt_long moved the options, wherever they were, before the command and its ids. */
 	command = argv[optind++];
+	/* For check and rotate --timeout is the whole wait for the ping's delivery (default 60
+	 * seconds); each request keeps the default bound of 30. */
+	if (!strcmp(command, "check") || !strcmp(command, "rotate")) {
+		opt.wait = opt.timeout_given ? opt.timeout : 60;
+		opt.timeout = opt.timeout_given && opt.timeout < 30 ? opt.timeout : 30;
+	}
 	net_options = (struct net_options){10000, (long)(opt.timeout * 1000), NULL};
 	memset(&run, 0, sizeof run);
 	run.opt = &opt;

@@ -428,3 +428,109 @@ asc-webhooks: error: app 6447123: its webhooks could not all be read; nothing ch
 	assert_failure 64
 	assert_equal "$(api_requests)" 0
 }
+
+# ---- check ----
+
+@test "check: the ping's delivery SUCCEEDED -> exit 0, one line; the deliveries from before the ping are not taken for it" {
+	echo 2 >"$API_DIR/ping-pending"
+	run --separate-stderr $W check wh-1
+	assert_success
+	assert_output '{"webhook":"wh-1","app":null,"result":"SUCCEEDED","delivery":"d-ping-1","httpStatus":200,"errorMessage":null}'
+	# The deliveries before, the ping, then the deliveries until it ended (PENDING twice).
+	assert_equal "$(cut -d' ' -f1,2 "$API_DIR/log" | sed 's/?.*include=event.*/?WINDOW\&include=event.../')" "GET /v1/webhooks/wh-1/deliveries?WINDOW&include=event...
+GET /v1/webhooks/wh-1/deliveries?WINDOW&include=event...
+GET /v1/webhooks/wh-1/deliveries?WINDOW&include=event...
+POST /v1/webhookPings
+GET /v1/webhooks/wh-1/deliveries?WINDOW&include=event...
+GET /v1/webhooks/wh-1/deliveries?WINDOW&include=event...
+GET /v1/webhooks/wh-1/deliveries?WINDOW&include=event...
+GET /v1/webhooks/wh-1/deliveries?WINDOW&include=event...
+GET /v1/webhooks/wh-1/deliveries?WINDOW&include=event...
+GET /v1/webhooks/wh-1/deliveries?WINDOW&include=event...
+GET /v1/webhooks/wh-1/deliveries?WINDOW&include=event...
+GET /v1/webhooks/wh-1/deliveries?WINDOW&include=event...
+GET /v1/webhooks/wh-1/deliveries?WINDOW&include=event..."
+	grep -q 'include=event&fields%5BwebhookEvents%5D=ping&limit=200' "$API_DIR/log"
+}
+
+@test "check: FAILED -> exit 69 with Apple's recorded status code and error" {
+	echo 'FAILED 401 Signature mismatch: hmacsha256 did not verify' >"$API_DIR/ping"
+	run --separate-stderr $W check wh-2
+	assert_failure 69
+	assert_output '{"webhook":"wh-2","app":null,"result":"FAILED","delivery":"d-ping-1","httpStatus":401,"errorMessage":"Signature mismatch: hmacsha256 did not verify"}'
+	[ "$stderr" = "asc-webhooks: error: wh-2: App Store Connect could not deliver the ping: HTTP status 401, error: Signature mismatch: hmacsha256 did not verify" ]
+}
+
+@test "check: a ping whose delivery never appears -> exit 75 after --timeout; one still PENDING -> 75 too" {
+	echo NEVER >"$API_DIR/ping"
+	run --separate-stderr $W check wh-1 --timeout 1
+	assert_failure 75
+	assert_output '{"webhook":"wh-1","app":null,"result":"NOT_SEEN","delivery":null,"httpStatus":null,"errorMessage":null}'
+	[ "$stderr" = "asc-webhooks: error: wh-1: no delivery of the ping seen after 1 seconds" ]
+	# Bounded: a handful of looks, not a busy loop.
+	[ "$(grep -c deliveries "$API_DIR/log")" -le 8 ]
+	rm "$API_DIR/ping"
+	echo 1000 >"$API_DIR/ping-pending"
+	run --separate-stderr $W check wh-1 --timeout 1
+	assert_failure 75
+	assert_equal "$(jq -r .result <<<"$output")" PENDING
+}
+
+@test "check --app / --all-apps: every enabled webhook, --failed prints only the failures, worst status" {
+	$W update wh-3 --disable >/dev/null
+	run --separate-stderr $W check --app 6447123456
+	assert_success
+	assert_equal "$(jq -r '[.webhook,.app,.result]|join(" ")' <<<"$output")" "wh-1 6447123456 SUCCEEDED
+wh-2 6447123456 SUCCEEDED"
+	[ "$stderr" = "asc-webhooks: warning: app 6447123456: webhook wh-3 is disabled: not checked" ]
+	echo 'FAILED 503 Service Unavailable' >"$API_DIR/ping"
+	run --separate-stderr $W check --all-apps --name 'hook 2' --failed -q
+	assert_failure 69
+	assert_output '{"webhook":"wh-2","app":"6447123456","result":"FAILED","delivery":"d-ping-3","httpStatus":503,"errorMessage":"Service Unavailable"}'
+	# No webhook at all to check is not a success.
+	run --separate-stderr $W check --app 6447123457
+	assert_failure 69
+	[ "$stderr" = "asc-webhooks: error: check: no webhook to check" ]
+}
+
+@test "check: a ping refused, deliveries not of the spec's shape, bad command lines" {
+	echo refuse:ping >"$API_DIR/mode"
+	run --separate-stderr $W check wh-1
+	assert_failure 69
+	assert_output '{"webhook":"wh-1","app":null,"result":"ERROR","delivery":null,"httpStatus":null,"errorMessage":"HTTP 403: FORBIDDEN_ERROR: This request is forbidden for security reasons: The fake refuses ping (refuse:ping)"}'
+	run --separate-stderr $W check wh-404
+	assert_failure 69
+	assert_equal "$(jq -r .result <<<"$output")" ERROR
+	# Answers that are not the spec's: never a success on a guess.
+	for mode in wrongtypes garbage empty array nulldata noid numberid sparse; do
+		echo "$mode" >"$API_DIR/mode"
+		run --separate-stderr $W check wh-1 --timeout 1
+		[ "$status" -eq 69 ] || [ "$status" -eq 75 ]
+		[[ "$output" != *SUCCEEDED* ]]
+	done
+	rm "$API_DIR/mode"
+	: >"$API_DIR/log"
+	for args in "" "wh-1 --app 6447123456" "--app 6447123456 --all-apps" "wh-1 --timeout 0" "wh-1 --timeout x" "wh-1 --bogus"; do
+		run --separate-stderr $W check $args
+		assert_failure 64
+	done
+	[ ! -s "$API_DIR/log" ]
+}
+
+@test "check: the health-check cron line of the man page and README notifies on failure only" {
+	start_fake
+	printf '%s\n' "$FAKE_URL" >"$BATS_TEST_TMPDIR/echobell-url"
+	health() {
+		asc-webhooks check --all-apps --name ascbell --failed -q |
+			asc-render -t 'Webhook check failed: {{webhook}}' -b '{{result}} {{httpStatus}} {{errorMessage}}' |
+			echobell-send --url-file "$BATS_TEST_TMPDIR/echobell-url"
+	}
+	$W update wh-1 --name ascbell >/dev/null
+	run health
+	assert_success
+	[ ! -e "$FAKE_DIR/notified" ]
+	echo 'FAILED 401 Signature mismatch' >"$API_DIR/ping"
+	run health
+	assert_success
+	assert_equal "$(jq -c '[.title,.body]' "$FAKE_DIR/notified")" '["Webhook check failed: wh-1","FAILED 401 Signature mismatch"]'
+}
