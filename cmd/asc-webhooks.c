@@ -9,11 +9,16 @@
 #include <strings.h>
 #include <time.h>
 
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
 #include "ascapi.h"
 #include "buf.h"
 #include "event.h"
 #include "jsonget.h"
 #include "jsonio.h"
+#include "secretfile.h"
+#include "secrets.h"
 #include "uri.h"
 #include "util.h"
 
@@ -49,13 +54,15 @@ static void usage(FILE *out)
 		"                              [--name NAME] [--url-as-is] [--set-secret] [--dry-run]\n"
 		"       %s check WEBHOOK_ID... | check (--app ID... | --all-apps) [--name NAME] [--timeout S]\n"
 		"                              [--failed]\n"
+		"       %s rotate WEBHOOK_ID --secret-file F [--retire-old] [--timeout S]\n"
 		"\n"
 		"Credentials: ASC_KEY_ID, ASC_ISSUER_ID, ASC_PRIVATE_KEY_PATH (or ASC_PRIVATE_KEY).\n"
 		"Times: 2026-03-01, 2026-03-01T12:00:00Z, or an age (90m, 24h, 7d). The window of\n"
 		"deliveries defaults to the last 7 days. --table prints columns for people.\n"
 		"The URL registered names the app: --url https://h.example/ --app 6447123456 registers\n"
 		"https://h.example/6447123456 (the receiver reads the app id there); --url-as-is does not.\n",
-		progname, progname, progname, progname, progname, progname, progname, progname, progname, progname);
+		progname, progname, progname, progname, progname, progname, progname, progname, progname, progname,
+		progname);
 }
 
 static struct options parse_options(int argc, char **argv)
@@ -1000,7 +1007,9 @@ static void probe_poll(struct run *run, struct probe *probe)
 
 /* Pings every probe, then looks at their deliveries (right away, then after 1, 2, 4, 5, 5 ...
  * seconds) until each has ended or wait seconds have passed: not seen by then is 75. */
-static int run_probes(struct run *run, struct probe *probes, size_t n, double wait, int print_all)
+enum { PRINT_NONE, PRINT_FAILED, PRINT_ALL };
+
+static int run_probes(struct run *run, struct probe *probes, size_t n, double wait, int printing)
 {
 	double deadline = monotonic_seconds() + wait, pause = 1;
 	size_t i, left = n;
@@ -1029,7 +1038,7 @@ static int run_probes(struct run *run, struct probe *probes, size_t n, double wa
 			probe_finish(probe, EX_TEMPFAIL, probe_line(probe, seen ? "PENDING" : "NOT_SEEN"));
 		}
 		status = worse_status(status, probe->status);
-		if (print_all || probe->status)
+		if (printing == PRINT_ALL || (printing == PRINT_FAILED && probe->status))
 			status = worse_status(status, print(jv_copy(probe->line), run->opt));
 	}
 	return status;
@@ -1129,11 +1138,144 @@ static int run_check(struct run *run, int argc, char **argv)
 		jv_free(app);
 		jv_free(pair);
 	}
-	status = worse_status(status, run_probes(run, probes, (size_t)n, opt->wait, !opt->failed));
+	status = worse_status(status, run_probes(run, probes, (size_t)n, opt->wait, opt->failed ? PRINT_FAILED : PRINT_ALL));
 	for (i = 0; i < n; i++)
 		probe_free(&probes[i]);
 	free(probes);
 	jv_free(list.found);
+	return status;
+}
+
+/* ---- rotate: a new secret, without a delivery refused on the way ---- */
+
+/* The steps, in order; a failure names its step, and by then the file holds a secret the
+ * webhook signs with (the old one until step 4 has been answered, both from step 3 on). */
+static const char *const rotate_steps[] = {
+	"", "read the secret file", "find the webhook", "add the new secret to the file",
+	"give the webhook the new secret", "ping and wait for SUCCEEDED", "retire the old secrets",
+};
+
+static int rotate_failed(int step, int status, const char *webhook, const char *file, const char *why)
+{
+	static const char *const state[] = {
+		"", "nothing changed", "nothing changed", "nothing changed (the file is as it was)",
+		"the file holds the new and the old secrets; the webhook may have either: both verify",
+		"the webhook has the new secret; the file holds it beside the old ones: both verify",
+		"the webhook has the new secret; the file still holds it beside the old ones: both verify",
+	};
+	msg_error("rotate %s: step %d of 6 (%s) failed: %s; %s (%s)", webhook, step, rotate_steps[step], why,
+		  state[step], file);
+	return status;
+}
+
+static int run_rotate(struct run *run, int argc, char **argv)
+{
+	const struct options *opt = run->opt;
+	struct secrets lines = SECRETS_INIT, only_new = SECRETS_INIT;
+	unsigned char random[32];
+	char secret[65], why[512], path[1024];
+	const char *webhook, *args[2];
+	struct probe probe;
+	jv answer, doc;
+	size_t i;
+	int status;
+
+	webhook = need_id(argc, argv, "rotate");
+	if (optind < argc)
+		die(EX_USAGE, "rotate: one webhook at a time");
+	if (!opt->secret_file)
+		die(EX_USAGE, "rotate needs --secret-file: the receiver's secret file, which gets the new secret");
+	args[0] = webhook;
+	args[1] = NULL;
+	if (ascapi_call_path(ASC_WEBHOOK, args, path, sizeof path) != 0)
+		die(EX_USAGE, "rotate: the webhook id is too long");
+
+	/* 1. What the receiver holds now, kept whole beside the new secret. */
+	if (secrets_add_file(&lines, opt->secret_file) != 0) {
+		int err = errno;
+		snprintf(why, sizeof why, "%s", strerror(err));
+		return rotate_failed(1, err == ENOENT ? EX_NOINPUT : EX_IOERR, webhook, opt->secret_file, why);
+	}
+	if (lines.count == 0) {
+		secrets_wipe(&lines);
+		return rotate_failed(1, EX_USAGE, webhook, opt->secret_file,
+				     "it holds no secret, so no delivery can verify now (asc-webhooks update --secret-file)");
+	}
+	/* 2. The webhook exists and the key may see it: no secret is made for a typo. */
+	answer = ascapi_call(run->api, ASC_WEBHOOK, path, jv_invalid());
+	if (!jv_is_valid(answer)) {
+		jv msg = jv_invalid_get_msg(answer);
+		snprintf(why, sizeof why, "%s", jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "refused");
+		jv_free(msg);
+		secrets_wipe(&lines);
+		return rotate_failed(2, EX_UNAVAILABLE, webhook, opt->secret_file, why);
+	}
+	jv_free(answer);
+
+	/* 3. The new secret first (signing tries it first), then every one the file held. */
+	if (RAND_bytes(random, sizeof random) != 1)
+		die(EX_SOFTWARE, "rotate %s: OpenSSL could not make random bytes; nothing changed", webhook);
+	for (i = 0; i < sizeof random; i++)
+		snprintf(secret + 2 * i, 3, "%02x", random[i]);
+	OPENSSL_cleanse(random, sizeof random);
+	secrets_add(&only_new, secret, 64);
+	for (i = 0; i < lines.count; i++)
+		if (lines.list[i].len != 64 || CRYPTO_memcmp(lines.list[i].bytes, secret, 64))
+			secrets_add(&only_new, lines.list[i].bytes, lines.list[i].len);
+	secrets_wipe(&lines);
+	if (secretfile_replace(opt->secret_file, &only_new, why, sizeof why) != 0) {
+		status = rotate_failed(3, EX_IOERR, webhook, opt->secret_file, why);
+		goto out;
+	}
+
+	/* 4. Apple signs with the new one from here on; the file has had it since step 3. */
+	doc = jv_object_set(jv_object(), jv_string("type"), jv_string("webhooks"));
+	doc = jv_object_set(doc, jv_string("id"), jv_string(webhook));
+	doc = jv_object_set(doc, jv_string("attributes"),
+			    jv_object_set(jv_object(), jv_string("secret"), jv_string_sized(secret, 64)));
+	ascapi_call_path(ASC_WEBHOOK_UPDATE, args, path, sizeof path);
+	answer = ascapi_call(run->api, ASC_WEBHOOK_UPDATE, path, jv_object_set(jv_object(), jv_string("data"), doc));
+	if (!jv_is_valid(answer)) {
+		jv msg = jv_invalid_get_msg(answer);
+		snprintf(why, sizeof why, "%s", jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "refused");
+		jv_free(msg);
+		status = rotate_failed(4, EX_UNAVAILABLE, webhook, opt->secret_file, why);
+		goto out;
+	}
+	jv_free(answer);
+
+	/* 5. Proof that a delivery signed with it reached the receiver and verified. */
+	probe_init(&probe, webhook, NULL);
+	status = run_probes(run, &probe, 1, opt->wait, PRINT_NONE);
+	if (status) {
+		jv result = json_get(probe.line, "result");
+		snprintf(why, sizeof why, "the ping's delivery: %s",
+			 jv_get_kind(result) == JV_KIND_STRING ? jv_string_value(result) : "unknown");
+		jv_free(result);
+		probe_free(&probe);
+		status = rotate_failed(5, status, webhook, opt->secret_file, why);
+		goto out;
+	}
+	probe_free(&probe);
+
+	/* 6. Only now, and only when asked, may the old secrets go. */
+	if (opt->retire_old) {
+		size_t kept = only_new.count;
+		only_new.count = 1;
+		if (secretfile_replace(opt->secret_file, &only_new, why, sizeof why) != 0) {
+			only_new.count = kept;
+			status = rotate_failed(6, EX_IOERR, webhook, opt->secret_file, why);
+			goto out;
+		}
+		only_new.count = kept;
+	}
+	status = print(jv_object_set(jv_object_set(jv_object_set(jv_object(), jv_string("rotated"), jv_string(webhook)),
+						   jv_string("secretFile"), jv_string(opt->secret_file)),
+				     jv_string("oldRetired"), jv_bool(opt->retire_old)),
+		       opt);
+out:
+	OPENSSL_cleanse(secret, sizeof secret);
+	secrets_wipe(&only_new);
 	return status;
 }
 
@@ -1149,12 +1291,16 @@ static int run_command(struct run *run, const char *command, int argc, char **ar
 		die(EX_USAGE, "%s: one --app at a time", command);
 	if (opt->all_apps && !several)
 		die(EX_USAGE, "%s: --all-apps is for apply and check", command);
+	if (opt->retire_old && strcmp(command, "rotate"))
+		die(EX_USAGE, "%s: --retire-old is for rotate", command);
 	if ((opt->dry_run || opt->set_secret) && strcmp(command, "apply"))
 		die(EX_USAGE, "%s: --dry-run and --set-secret are for apply", command);
 	if (!strcmp(command, "apply"))
 		return run_apply(run);
 	if (!strcmp(command, "check"))
 		return run_check(run, argc, argv);
+	if (!strcmp(command, "rotate"))
+		return run_rotate(run, argc, argv);
 	if (!strcmp(command, "list")) {
 		const char *args[] = {opt->app, NULL};
 		if (!opt->app)
@@ -1220,7 +1366,7 @@ static int run_command(struct run *run, const char *command, int argc, char **ar
 		return status;
 	}
 	die(EX_USAGE, "unknown command %s (list, get, create, update, delete, ping, deliveries, "
-		      "redeliver, apply, check)", command);
+		      "redeliver, apply, check, rotate)", command);
 }
 
 int main(int argc, char **argv)

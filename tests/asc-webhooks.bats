@@ -534,3 +534,178 @@ wh-2 6447123456 SUCCEEDED"
 	assert_success
 	assert_equal "$(jq -c '[.title,.body]' "$FAKE_DIR/notified")" '["Webhook check failed: wh-1","FAILED 401 Signature mismatch"]'
 }
+
+# ---- rotate ----
+
+# A receiver's secret file holding "old-secret", and wh-1 signing with it (the fake keeps the
+# secret each webhook was given in API_DIR/secret-ID).
+rotate_setup() {
+	mkdir -p "$BATS_TEST_TMPDIR/etc"
+	SECRET="$BATS_TEST_TMPDIR/etc/webhook-secret"
+	printf 'old-secret\n' >"$SECRET"
+	chmod 640 "$SECRET"
+	chown nobody:nogroup "$SECRET"
+	$W update wh-1 --secret-file "$SECRET" >/dev/null
+	: >"$API_DIR/log"
+}
+
+# What App Store Connect would sign with is one of the secrets the receiver holds.
+webhook_secret_in_file() {
+	grep -qxF "$(cat "$API_DIR/secret-wh-1")" "$SECRET"
+}
+
+# Every secret of the file verifies a body signed with it, through asc-verify (the receiver).
+verifies() {
+	printf 'Hello, World!' >"$BATS_TEST_TMPDIR/body"
+	asc-verify -k "$SECRET" -s "$(openssl_signature "$1" "$BATS_TEST_TMPDIR/body")" <"$BATS_TEST_TMPDIR/body" >/dev/null 2>&1
+}
+
+@test "rotate: new secret beside the old (owner and mode kept), webhook updated, ping SUCCEEDED; steps in order" {
+	rotate_setup
+	run --separate-stderr $W rotate wh-1 --secret-file "$SECRET"
+	assert_success
+	assert_output "{\"rotated\":\"wh-1\",\"secretFile\":\"$SECRET\",\"oldRetired\":false}"
+	new=$(sed -n 1p "$SECRET")
+	[[ "$new" =~ ^[0-9a-f]{64}$ ]]
+	assert_equal "$(sed -n 2p "$SECRET")" old-secret
+	assert_equal "$(wc -l <"$SECRET")" 2
+	assert_equal "$(cat "$API_DIR/secret-wh-1")" "$new"
+	assert_equal "$(stat -c '%U:%G %a' "$SECRET")" 'nobody:nogroup 640'
+	assert_equal "$(ls -A "$BATS_TEST_TMPDIR/etc")" webhook-secret
+	verifies "$new"
+	verifies old-secret
+	# Find, update, then the ping and its delivery: the secret goes to Apple after the file has it.
+	assert_equal "$(cut -d' ' -f1,2 "$API_DIR/log" | grep -v '^GET /v1/webhooks/wh-1/deliveries')" 'GET /v1/webhooks/wh-1
+PATCH /v1/webhooks/wh-1
+POST /v1/webhookPings'
+	assert_equal "$(jq -c '.data.attributes|keys' "$API_DIR/bodies" | tail -n 1)" '["secret"]'
+	[[ "$output$stderr" != *"$new"* ]]
+	# Rotating again keeps every secret the file held, newest first; the file is made whole
+	# (owner, mode, fsync) before the rename, and the directory fsync'd after it.
+	command -v strace >/dev/null
+	run --separate-stderr strace -f -qq -o "$BATS_TEST_TMPDIR/trace" -e trace=fchown,fchmod,fsync,rename \
+		"$ASCBELL_BIN/asc-webhooks" rotate wh-1 --secret-file "$SECRET"
+	assert_success
+	assert_equal "$(grep -o '^[0-9]* *[a-z]*' "$BATS_TEST_TMPDIR/trace" | awk '{print $NF}' | tr '\n' ' ')" 'fchown fchmod fsync rename fsync '
+	[[ "$(grep rename "$BATS_TEST_TMPDIR/trace")" == *"etc/.webhook-secret.rotate."*", \"$SECRET\")"* ]]
+	assert_equal "$(sed -n '2,3p' "$SECRET")" "$new
+old-secret"
+}
+
+@test "rotate --retire-old: the old secret goes only after the ping SUCCEEDED; a link stays a link" {
+	rotate_setup
+	ln -s webhook-secret "$BATS_TEST_TMPDIR/etc/link"
+	run --separate-stderr $W rotate wh-1 --secret-file "$BATS_TEST_TMPDIR/etc/link" --retire-old
+	assert_success
+	[ -L "$BATS_TEST_TMPDIR/etc/link" ]
+	assert_equal "$(wc -l <"$SECRET")" 1
+	assert_equal "$(cat "$SECRET")" "$(cat "$API_DIR/secret-wh-1")"
+	assert_equal "$(stat -c '%U:%G %a' "$SECRET")" 'nobody:nogroup 640'
+	verifies "$(cat "$SECRET")"
+	! verifies old-secret
+}
+
+@test "rotate: ping FAILED -> both secrets kept, exit 69, the failed step named, no secret shown" {
+	rotate_setup
+	echo 'FAILED 401 Signature mismatch' >"$API_DIR/ping"
+	run --separate-stderr $W rotate wh-1 --secret-file "$SECRET" --retire-old
+	assert_failure 69
+	assert_output ''
+	new=$(sed -n 1p "$SECRET")
+	assert_equal "$(sed -n 2p "$SECRET")" old-secret
+	webhook_secret_in_file
+	assert_equal "$(tail -n 1 <<<"$stderr")" "asc-webhooks: error: rotate wh-1: step 5 of 6 (ping and wait for SUCCEEDED) failed: the ping's delivery: FAILED; the webhook has the new secret; the file holds it beside the old ones: both verify ($SECRET)"
+	[[ "$stderr" != *"$new"* ]]
+	# Not seen in time: 75, both kept.
+	echo NEVER >"$API_DIR/ping"
+	run --separate-stderr $W rotate wh-1 --secret-file "$SECRET" --retire-old --timeout 1
+	assert_failure 75
+	assert_equal "$(wc -l <"$SECRET")" 3
+	webhook_secret_in_file
+}
+
+@test "rotate: a failure at each step leaves a file that holds the secret the webhook uses" {
+	command -v strace >/dev/null
+	rotate_setup
+	cp "$SECRET" "$BATS_TEST_TMPDIR/before"
+	# 2: no such webhook: nothing changed.
+	run --separate-stderr $W rotate wh-404 --secret-file "$SECRET"
+	assert_failure 69
+	[[ "$stderr" == "asc-webhooks: error: rotate wh-404: step 2 of 6 (find the webhook) failed: HTTP 404: NOT_FOUND"* ]]
+	cmp "$SECRET" "$BATS_TEST_TMPDIR/before"
+	# 3: the rename fails (EIO), then the process is killed at it: the file is as it was,
+	# nothing sent to Apple, no temporary file left by the failure.
+	run --separate-stderr strace -f -qq -o /dev/null -e trace=rename -e inject=rename:error=EIO:when=1 \
+		"$ASCBELL_BIN/asc-webhooks" rotate wh-1 --secret-file "$SECRET"
+	assert_failure 74
+	assert_equal "$stderr" "asc-webhooks: error: rotate wh-1: step 3 of 6 (add the new secret to the file) failed: cannot rename the new file into place: Input/output error; nothing changed (the file is as it was) ($SECRET)"
+	assert_equal "$(ls -A "$BATS_TEST_TMPDIR/etc")" webhook-secret
+	run strace -f -qq -o /dev/null -e trace=rename -e inject=rename:error=EIO:signal=SIGKILL:when=1 \
+		"$ASCBELL_BIN/asc-webhooks" rotate wh-1 --secret-file "$SECRET"
+	assert_equal "$status" 137
+	cmp "$SECRET" "$BATS_TEST_TMPDIR/before"
+	[ -z "$(cut -d' ' -f1 "$API_DIR/log" | grep -v GET)" ]
+	webhook_secret_in_file
+	rm -f "$BATS_TEST_TMPDIR"/etc/.webhook-secret.rotate.*
+	# 4: Apple refuses the update: the file has both, the webhook the old one.
+	echo refuse:update >"$API_DIR/mode"
+	run --separate-stderr $W rotate wh-1 --secret-file "$SECRET"
+	assert_failure 69
+	[[ "$stderr" == "asc-webhooks: error: rotate wh-1: step 4 of 6 (give the webhook the new secret) failed: HTTP 403: FORBIDDEN_ERROR"* ]]
+	assert_equal "$(cat "$API_DIR/secret-wh-1")" old-secret
+	assert_equal "$(wc -l <"$SECRET")" 2
+	webhook_secret_in_file
+	# 4: killed while Apple makes the change (it was made, the answer never came).
+	echo hold:update >"$API_DIR/mode"
+	: >"$API_DIR/log"
+	$W rotate wh-1 --secret-file "$SECRET" 3>&- &
+	pid=$!
+	for _ in $(seq 200); do grep -q '^PATCH' "$API_DIR/log" && break; sleep 0.05; done
+	kill -9 "$pid"; wait "$pid" || true
+	[ "$(cat "$API_DIR/secret-wh-1")" != old-secret ]
+	webhook_secret_in_file
+	# 5: the ping refused, and killed while waiting for the ping: both kept.
+	echo refuse:ping >"$API_DIR/mode"
+	run --separate-stderr $W rotate wh-1 --secret-file "$SECRET" --retire-old
+	assert_failure 69
+	webhook_secret_in_file
+	echo hold:ping >"$API_DIR/mode"
+	: >"$API_DIR/log"
+	$W rotate wh-1 --secret-file "$SECRET" --retire-old 3>&- &
+	pid=$!
+	for _ in $(seq 200); do grep -q '^POST /v1/webhookPings' "$API_DIR/log" && break; sleep 0.05; done
+	kill -9 "$pid"; wait "$pid" || true
+	webhook_secret_in_file
+	grep -qx old-secret "$SECRET"
+	# 6: retiring fails at its rename: the webhook has the new secret, the file all of them.
+	rm "$API_DIR/mode"
+	run --separate-stderr strace -f -qq -o /dev/null -e trace=rename -e inject=rename:error=EIO:when=2 \
+		"$ASCBELL_BIN/asc-webhooks" rotate wh-1 --secret-file "$SECRET" --retire-old
+	assert_failure 74
+	[[ "$stderr" == *"step 6 of 6 (retire the old secrets) failed: cannot rename the new file into place: Input/output error; the webhook has the new secret; the file still holds it beside the old ones: both verify"* ]]
+	webhook_secret_in_file
+	grep -qx old-secret "$SECRET"
+	# And every secret the file ever held was written by rename only: never a half-written file.
+	while read -r line; do [[ "$line" =~ ^[0-9a-f]{64}$ || "$line" == old-secret ]]; done <"$SECRET"
+}
+
+@test "rotate: a secret file missing, a directory, empty; bad command lines: refused before any request" {
+	rotate_setup
+	mkdir "$BATS_TEST_TMPDIR/dir"
+	: >"$BATS_TEST_TMPDIR/empty"
+	run --separate-stderr $W rotate wh-1 --secret-file "$BATS_TEST_TMPDIR/none"
+	assert_failure 66
+	[ "$stderr" = "asc-webhooks: error: rotate wh-1: step 1 of 6 (read the secret file) failed: No such file or directory; nothing changed ($BATS_TEST_TMPDIR/none)" ]
+	run --separate-stderr $W rotate wh-1 --secret-file "$BATS_TEST_TMPDIR/dir"
+	assert_failure 74
+	run --separate-stderr $W rotate wh-1 --secret-file "$BATS_TEST_TMPDIR/empty"
+	assert_failure 64
+	for args in "" "wh-1" "wh-1 wh-2 --secret-file $SECRET" "wh-1 --secret-file $SECRET --dry-run" "--app 6447123456 --secret-file $SECRET" "wh-1 --secret-file $SECRET --timeout -1"; do
+		run --separate-stderr $W rotate $args
+		assert_failure 64
+	done
+	run --separate-stderr $W update wh-1 --retire-old
+	assert_failure 64
+	[ ! -s "$API_DIR/log" ]
+	assert_equal "$(cat "$SECRET")" old-secret
+}
