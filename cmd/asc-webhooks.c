@@ -49,6 +49,7 @@ static void usage(FILE *out)
 		"       %s delete WEBHOOK_ID\n"
 		"       %s ping WEBHOOK_ID\n"
 		"       %s deliveries WEBHOOK_ID [--state S] [--since T] [--until T] [--limit N] [--summary]\n"
+		"       %s deliveries --summary WEBHOOK_ID... | --app ID... | --all-apps [--since T] [--table]\n"
 		"       %s redeliver DELIVERY_ID... | redeliver --failed WEBHOOK_ID [--since T]\n"
 		"       %s apply (--app ID... | --all-apps) --url BASE --events LIST|all --secret-file F\n"
 		"                              [--name NAME] [--url-as-is] [--set-secret] [--dry-run]\n"
@@ -62,7 +63,7 @@ static void usage(FILE *out)
 		"The URL registered names the app: --url https://h.example/ --app 6447123456 registers\n"
 		"https://h.example/6447123456 (the receiver reads the app id there); --url-as-is does not.\n",
 		progname, progname, progname, progname, progname, progname, progname, progname, progname, progname,
-		progname);
+		progname, progname);
 }
 
 static struct options parse_options(int argc, char **argv)
@@ -1066,7 +1067,7 @@ static void probe_free(struct probe *probe)
 struct app_webhooks {
 	const char *app, *name;
 	jv found; /* [[id, app], ...] */
-	int status;
+	int status, with_disabled;
 };
 
 static int collect_webhook(jv resource, void *ctx)
@@ -1080,7 +1081,7 @@ static int collect_webhook(jv resource, void *ctx)
 		list->status = EX_UNAVAILABLE;
 	} else if (list->name && (jv_get_kind(name) != JV_KIND_STRING || strcmp(jv_string_value(name), list->name))) {
 		/* not the one asked for */
-	} else if (jv_get_kind(enabled) == JV_KIND_FALSE) {
+	} else if (jv_get_kind(enabled) == JV_KIND_FALSE && !list->with_disabled) {
 		msg_warn("app %s: webhook %s is disabled: not checked", list->app, jv_string_value(id));
 	} else {
 		jv pair = jv_array_append(jv_array_append(jv_array(), jv_copy(id)), jv_string(list->app));
@@ -1093,20 +1094,22 @@ static int collect_webhook(jv resource, void *ctx)
 	return 0;
 }
 
-static int run_check(struct run *run, int argc, char **argv)
+/* The webhooks a command is about: the ids given, or the webhooks of --app/--all-apps (only
+ * those named --name; disabled ones unless with_disabled is 0), as [[id, app], ...]. */
+static jv chosen_webhooks(struct run *run, const char *command, int argc, char **argv, int with_disabled,
+			  int *status_out)
 {
 	const struct options *opt = run->opt;
-	struct app_webhooks list = {NULL, opt->name, jv_array(), 0};
-	struct probe *probes;
+	struct app_webhooks list = {NULL, opt->name, jv_array(), 0, with_disabled};
 	int status = 0, i, n;
 
 	if ((optind < argc) + (opt->napps > 0) + opt->all_apps != 1)
-		die(EX_USAGE, "check: which webhooks? (WEBHOOK_ID..., --app ID... or --all-apps)");
+		die(EX_USAGE, "%s: which webhooks? (WEBHOOK_ID..., --app ID... or --all-apps)", command);
 	if (optind < argc) {
 		for (; optind < argc; optind++)
 			list.found = jv_array_append(list.found, jv_array_append(jv_array(), jv_string(argv[optind])));
 	} else {
-		jv apps = chosen_apps(run, "check", &status);
+		jv apps = chosen_apps(run, command, &status);
 		n = jv_array_length(jv_copy(apps));
 		for (i = 0; i < n; i++) {
 			jv app = jv_array_get(jv_copy(apps), i);
@@ -1123,17 +1126,28 @@ static int run_check(struct run *run, int argc, char **argv)
 		jv_free(apps);
 		status = worse_status(status, list.status);
 		if (jv_array_length(jv_copy(list.found)) == 0 && !status) {
-			msg_error("check: no webhook to check%s%s", opt->name ? " named " : "", opt->name ? opt->name : "");
+			msg_error("%s: no webhook%s%s", command, opt->name ? " named " : "", opt->name ? opt->name : "");
 			status = EX_UNAVAILABLE;
 		}
 	}
-	n = jv_array_length(jv_copy(list.found));
+	*status_out = status;
+	return list.found;
+}
+
+static int run_check(struct run *run, int argc, char **argv)
+{
+	const struct options *opt = run->opt;
+	struct probe *probes;
+	int status = 0, i, n;
+	jv found = chosen_webhooks(run, "check", argc, argv, 0, &status);
+
+	n = jv_array_length(jv_copy(found));
 	probes = xmalloc(sizeof *probes * (size_t)(n ? n : 1));
 	for (i = 0; i < n; i++) {
-		jv pair = jv_array_get(jv_copy(list.found), i);
+		jv pair = jv_array_get(jv_copy(found), i);
 		jv id = jv_array_get(jv_copy(pair), 0), app = jv_array_get(jv_copy(pair), 1);
 		probe_init(&probes[i], jv_string_value(id), jv_is_valid(app) ? jv_string_value(app) : NULL);
-		/* list.found keeps the strings alive for the probes */
+		/* found keeps the strings alive for the probes */
 		jv_free(id);
 		jv_free(app);
 		jv_free(pair);
@@ -1142,7 +1156,69 @@ static int run_check(struct run *run, int argc, char **argv)
 	for (i = 0; i < n; i++)
 		probe_free(&probes[i]);
 	free(probes);
-	jv_free(list.found);
+	jv_free(found);
+	return status;
+}
+
+/* ---- deliveries --summary across webhooks ---- */
+
+static jv summary_of(const long counts[3])
+{
+	long total = counts[0] + counts[1] + counts[2];
+	jv s = jv_object();
+
+	s = jv_object_set(s, jv_string("total"), jv_number((double)total));
+	s = jv_object_set(s, jv_string("SUCCEEDED"), jv_number((double)counts[0]));
+	s = jv_object_set(s, jv_string("FAILED"), jv_number((double)counts[1]));
+	s = jv_object_set(s, jv_string("PENDING"), jv_number((double)counts[2]));
+	return jv_object_set(s, jv_string("successRate"), total ? jv_number((double)counts[0] / (double)total) : jv_null());
+}
+
+/* One line per webhook, {"webhook","app",counts...}, then the portfolio's, "webhook":"all";
+ * a webhook whose deliveries cannot all be read gets no line, and then there is no total
+ * line either (a sum that leaves one out must not look whole). */
+static int run_summaries(struct run *run, int argc, char **argv)
+{
+	const struct options *opt = run->opt;
+	long all[3] = {0, 0, 0};
+	char path[1024];
+	int status = 0, i, n, k;
+	jv found = chosen_webhooks(run, "deliveries --summary", argc, argv, 1, &status);
+
+	n = jv_array_length(jv_copy(found));
+	if (opt->table && n)
+		printf("%-20s  %-20s  %-20s  %-20s  %-20s  %-20s  %-20s\n", "webhook", "app", "total", "SUCCEEDED",
+		       "FAILED", "PENDING", "successRate");
+	for (i = 0; i < n; i++) {
+		jv pair = jv_array_get(jv_copy(found), i);
+		jv id = jv_array_get(jv_copy(pair), 0), app = jv_array_get(jv_copy(pair), 1);
+		jv line = jv_object_set(jv_object(), jv_string("webhook"), jv_copy(id));
+		int listed;
+
+		memset(run->counts, 0, sizeof run->counts);
+		deliveries_path(jv_string_value(id), opt, path, sizeof path);
+		listed = each_page(run->api, ASC_WEBHOOK_DELIVERIES, path, on_delivery, run);
+		if (listed) {
+			msg_error("deliveries of %s could not all be read: no summary of them", jv_string_value(id));
+			status = worse_status(status, listed);
+			jv_free(line);
+		} else {
+			line = jv_object_set(line, jv_string("app"), jv_is_valid(app) ? jv_copy(app) : jv_null());
+			line = jv_object_merge(line, summary_of(run->counts));
+			for (k = 0; k < 3; k++)
+				all[k] += run->counts[k];
+			status = worse_status(status, print(line, opt));
+		}
+		jv_free(app);
+		jv_free(id);
+		jv_free(pair);
+	}
+	if (!status) {
+		jv line = jv_object_set(jv_object_set(jv_object(), jv_string("webhook"), jv_string("all")),
+					jv_string("app"), jv_null());
+		status = print(jv_object_merge(line, summary_of(all)), opt);
+	}
+	jv_free(found);
 	return status;
 }
 
@@ -1285,12 +1361,13 @@ static int run_command(struct run *run, const char *command, int argc, char **ar
 	char path[1024];
 	const char *id;
 
-	int several = !strcmp(command, "apply") || !strcmp(command, "check");
+	int several = !strcmp(command, "apply") || !strcmp(command, "check") ||
+		      (!strcmp(command, "deliveries") && opt->summary);
 
 	if (opt->napps > 1 && !several)
 		die(EX_USAGE, "%s: one --app at a time", command);
 	if (opt->all_apps && !several)
-		die(EX_USAGE, "%s: --all-apps is for apply and check", command);
+		die(EX_USAGE, "%s: --all-apps is for apply, check and deliveries --summary", command);
 	if (opt->retire_old && strcmp(command, "rotate"))
 		die(EX_USAGE, "%s: --retire-old is for rotate", command);
 	if ((opt->dry_run || opt->set_secret) && strcmp(command, "apply"))
@@ -1338,21 +1415,16 @@ static int run_command(struct run *run, const char *command, int argc, char **ar
 			return print(ping, opt);
 		}
 	}
+	if (!strcmp(command, "deliveries") && opt->summary && (argc - optind != 1 || opt->napps || opt->all_apps))
+		return run_summaries(run, argc, argv);
 	if (!strcmp(command, "deliveries") || (!strcmp(command, "redeliver") && opt->failed)) {
 		int status;
 		deliveries_path(need_id(argc, argv, command), opt, path, sizeof path);
+		if (optind < argc)
+			die(EX_USAGE, "%s: one webhook at a time (deliveries --summary takes several)", command);
 		status = each_page(run->api, ASC_WEBHOOK_DELIVERIES, path, on_delivery, run);
-		if (opt->summary && status == 0) {
-			long total = run->counts[0] + run->counts[1] + run->counts[2];
-			jv s = jv_object();
-			s = jv_object_set(s, jv_string("total"), jv_number((double)total));
-			s = jv_object_set(s, jv_string("SUCCEEDED"), jv_number((double)run->counts[0]));
-			s = jv_object_set(s, jv_string("FAILED"), jv_number((double)run->counts[1]));
-			s = jv_object_set(s, jv_string("PENDING"), jv_number((double)run->counts[2]));
-			s = jv_object_set(s, jv_string("successRate"),
-					  total ? jv_number((double)run->counts[0] / (double)total) : jv_null());
-			status = worse_status(status, print(s, opt));
-		}
+		if (opt->summary && status == 0)
+			status = print(summary_of(run->counts), opt);
 		if (opt->failed)
 			msg_info("%ld failed deliveries sent again", run->redelivered);
 		return status;

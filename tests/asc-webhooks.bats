@@ -490,7 +490,7 @@ wh-2 6447123456 SUCCEEDED"
 	# No webhook at all to check is not a success.
 	run --separate-stderr $W check --app 6447123457
 	assert_failure 69
-	[ "$stderr" = "asc-webhooks: error: check: no webhook to check" ]
+	[ "$stderr" = "asc-webhooks: error: check: no webhook" ]
 }
 
 @test "check: a ping refused, deliveries not of the spec's shape, bad command lines" {
@@ -708,4 +708,50 @@ old-secret"
 	assert_failure 64
 	[ ! -s "$API_DIR/log" ]
 	assert_equal "$(cat "$SECRET")" old-secret
+}
+
+# ---- deliveries --summary across webhooks ----
+
+@test "deliveries --summary across webhooks and --all-apps: a line per webhook, then the portfolio's; --table" {
+	$W ping wh-2 >/dev/null
+	echo 'FAILED 500 x' >"$API_DIR/ping"
+	$W ping wh-2 >/dev/null
+	run --separate-stderr $W deliveries --summary wh-1 wh-2 --since 2026-11-01 --until 2099-01-01
+	assert_success
+	assert_output '{"webhook":"wh-1","app":null,"total":5,"SUCCEEDED":3,"FAILED":2,"PENDING":0,"successRate":0.6}
+{"webhook":"wh-2","app":null,"total":2,"SUCCEEDED":1,"FAILED":1,"PENDING":0,"successRate":0.5}
+{"webhook":"all","app":null,"total":7,"SUCCEEDED":4,"FAILED":3,"PENDING":0,"successRate":0.5714285714285714}'
+	$W update wh-3 --disable >/dev/null
+	run --separate-stderr $W deliveries --summary --all-apps --since 2026-11-01 --until 2099-01-01
+	assert_success
+	assert_output '{"webhook":"wh-1","app":"6447123456","total":5,"SUCCEEDED":3,"FAILED":2,"PENDING":0,"successRate":0.6}
+{"webhook":"wh-2","app":"6447123456","total":2,"SUCCEEDED":1,"FAILED":1,"PENDING":0,"successRate":0.5}
+{"webhook":"wh-3","app":"6447123456","total":0,"SUCCEEDED":0,"FAILED":0,"PENDING":0,"successRate":null}
+{"webhook":"all","app":null,"total":7,"SUCCEEDED":4,"FAILED":3,"PENDING":0,"successRate":0.5714285714285714}'
+	run --separate-stderr $W deliveries --summary --app 6447123456 --name 'hook 2' --since 2026-11-01 --until 2099-01-01 --table
+	assert_success
+	assert_output 'webhook               app                   total                 SUCCEEDED             FAILED                PENDING               successRate         
+wh-2                  6447123456            2                     1                     1                     0                     0.5                 
+all                   null                  2                     1                     1                     0                     0.5                 '
+	# One webhook's deliveries unreadable: its error, no line, and no total that looks whole.
+	run --separate-stderr $W deliveries --summary wh-1 wh-404 --since 2026-11-01 --until 2099-01-01
+	assert_failure 69
+	assert_output '{"webhook":"wh-1","app":null,"total":5,"SUCCEEDED":3,"FAILED":2,"PENDING":0,"successRate":0.6}'
+	assert_equal "$(tail -n 1 <<<"$stderr")" 'asc-webhooks: error: deliveries of wh-404 could not all be read: no summary of them'
+	for mode in wrongtypes empty array nulldata; do
+		echo "$mode" >"$API_DIR/mode"
+		run --separate-stderr $W deliveries --summary wh-1 wh-2
+		assert_failure 69
+		assert_output ''
+		run --separate-stderr $W deliveries --summary --all-apps
+		assert_failure 69
+		[[ "$output" != *'"all"'* ]]
+	done
+	rm "$API_DIR/mode"
+	: >"$API_DIR/log"
+	for args in "wh-1 wh-2" "--summary" "--summary wh-1 --app 6447123456" "--summary --all-apps --app 6447123456" "--all-apps"; do
+		run --separate-stderr $W deliveries $args
+		assert_failure 64
+	done
+	[ ! -s "$API_DIR/log" ]
 }
