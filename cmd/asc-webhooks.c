@@ -1248,7 +1248,7 @@ static int run_rotate(struct run *run, int argc, char **argv)
 {
 	const struct options *opt = run->opt;
 	struct secrets lines = SECRETS_INIT, only_new = SECRETS_INIT;
-	unsigned char random[32];
+	unsigned char bytes[32];
 	char secret[65], why[512], path[1024];
 	const char *webhook, *args[2];
 	struct probe probe;
@@ -1289,11 +1289,11 @@ static int run_rotate(struct run *run, int argc, char **argv)
 	jv_free(answer);
 
 	/* 3. The new secret first (signing tries it first), then every one the file held. */
-	if (RAND_bytes(random, sizeof random) != 1)
+	if (RAND_bytes(bytes, sizeof bytes) != 1)
 		die(EX_SOFTWARE, "rotate %s: OpenSSL could not make random bytes; nothing changed", webhook);
-	for (i = 0; i < sizeof random; i++)
-		snprintf(secret + 2 * i, 3, "%02x", random[i]);
-	OPENSSL_cleanse(random, sizeof random);
+	for (i = 0; i < sizeof bytes; i++)
+		snprintf(secret + 2 * i, 3, "%02x", bytes[i]);
+	OPENSSL_cleanse(bytes, sizeof bytes);
 	secrets_add(&only_new, secret, 64);
 	for (i = 0; i < lines.count; i++)
 		if (lines.list[i].len != 64 || CRYPTO_memcmp(lines.list[i].bytes, secret, 64))

@@ -521,7 +521,7 @@ wh-2 6447123456 SUCCEEDED"
 	start_fake
 	printf '%s\n' "$FAKE_URL" >"$BATS_TEST_TMPDIR/echobell-url"
 	health() {
-		asc-webhooks check --all-apps --name ascbell --failed -q |
+		asc-webhooks check --all-apps --name ascbell --failed |
 			asc-render -t 'Webhook check failed: {{webhook}}' -b '{{result}} {{httpStatus}} {{errorMessage}}' |
 			echobell-send --url-file "$BATS_TEST_TMPDIR/echobell-url"
 	}
