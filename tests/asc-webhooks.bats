@@ -753,5 +753,8 @@ all                   null                  2                     1             
 		run --separate-stderr $W deliveries $args
 		assert_failure 64
 	done
+	run --separate-stderr $W redeliver --failed wh-1 wh-2
+	assert_failure 64
+	[ "$stderr" = "asc-webhooks: error: redeliver: one webhook at a time (deliveries --summary takes several)" ]
 	[ ! -s "$API_DIR/log" ]
 }
