@@ -13,6 +13,7 @@
 #include <openssl/rand.h>
 
 #include "ascapi.h"
+#include "ascapi_pages.h"
 #include "buf.h"
 #include "event.h"
 #include "jsonget.h"
@@ -319,79 +320,6 @@ static jv must(jv result, const char *what)
 	return result;
 }
 
-/* Calls fn for every resource of a listing, following links.next (resolved against the page
- * it came from: the spec types it uri-reference). Returns the worst status; a page without a
- * list of data, or a next link that cannot be followed, is an error, never a short listing
- * that looks whole. */
-static int failed_listing(jv doc)
-{
-	jv msg = jv_invalid_get_msg(doc);
-	msg_error("listing: %s", jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "failed");
-	jv_free(msg);
-	return EX_UNAVAILABLE;
-}
-
-/* A page the API refused is an error of the listing (69), said once, never a short listing
- * that looks whole; the caller decides whether the run goes on (apply: with the next app). */
-static int each_page_with(struct ascapi *api, enum ascapi_call call, const char *first,
-			  void (*page_fn)(jv doc, void *ctx), int (*fn)(jv, void *), void *ctx)
-{
-	char current[4096], next_url[4096];
-	jv doc = ascapi_call(api, call, first, jv_invalid());
-	int status = 0, pages = 0;
-
-	if (!jv_is_valid(doc))
-		return failed_listing(doc);
-	snprintf(current, sizeof current, "%s", first);
-	for (;;) {
-		jv data = json_get(doc, "data"), link = json_get_path(doc, "links", "next", NULL);
-		int i, n = jv_get_kind(data) == JV_KIND_ARRAY ? jv_array_length(jv_copy(data)) : 0;
-
-		if (jv_get_kind(data) != JV_KIND_ARRAY) {
-			msg_error("listing: the answer to %s has no list of data", current);
-			status = worse_status(status, EX_UNAVAILABLE);
-		}
-		if (page_fn)
-			page_fn(doc, ctx);
-		for (i = 0; i < n; i++) {
-			jv item = jv_array_get(jv_copy(data), i);
-			if (jv_get_kind(item) == JV_KIND_OBJECT) {
-				status = worse_status(status, fn(item, ctx));
-			} else {
-				msg_error("listing: item %d of the answer to %s is not a resource", i + 1, current);
-				status = worse_status(status, EX_UNAVAILABLE);
-				jv_free(item);
-			}
-		}
-		jv_free(data);
-		jv_free(doc);
-		if (jv_get_kind(link) == JV_KIND_NULL)
-			break;
-		if (++pages >= 1000) {
-			msg_error("listing: more than 1000 pages; the listing stops there");
-			jv_free(link);
-			return worse_status(status, EX_UNAVAILABLE);
-		}
-		if (jv_get_kind(link) != JV_KIND_STRING) {
-			msg_error("listing: links.next of %s is not a link; the listing stops there", current);
-			jv_free(link);
-			return worse_status(status, EX_UNAVAILABLE);
-		}
-		doc = ascapi_get_next(api, current, jv_string_value(link), next_url, sizeof next_url);
-		jv_free(link);
-		if (!jv_is_valid(doc))
-			return worse_status(status, failed_listing(doc));
-		snprintf(current, sizeof current, "%s", next_url);
-	}
-	return status;
-}
-
-static int each_page(struct ascapi *api, enum ascapi_call call, const char *first, int (*fn)(jv, void *),
-		     void *ctx)
-{
-	return each_page_with(api, call, first, NULL, fn, ctx);
-}
-
 /* ---- commands ---- */
 
 struct run {
@@ -692,7 +620,7 @@ static int apply_app(struct run *run, const char *app, jv secret)
 	int status, n;
 
 	ascapi_call_path(ASC_APP_WEBHOOKS, args, path, sizeof path);
-	status = each_page(run->api, ASC_APP_WEBHOOKS, path, collect_named, &named);
+	status = ascapi_each_page(run->api, ASC_APP_WEBHOOKS, path, collect_named, &named);
 	status = worse_status(status, named.status); /* after the listing, which sets it */
 	n = jv_array_length(jv_copy(named.found));
 	if (status) {
@@ -809,7 +737,7 @@ static jv chosen_apps(struct run *run, const char *command, int *status)
 		return apps.ids;
 	}
 	ascapi_call_path(ASC_APPS, NULL, path, sizeof path);
-	*status = each_page(run->api, ASC_APPS, path, collect_app, &apps);
+	*status = ascapi_each_page(run->api, ASC_APPS, path, collect_app, &apps);
 	*status = worse_status(*status, apps.status);
 	if (*status)
 		msg_error("%s: the list of apps could not all be read", command);
@@ -918,7 +846,7 @@ static int probe_item(jv delivery, void *ctx)
 
 static int probe_list(struct run *run, struct probe *probe)
 {
-	return each_page_with(run->api, ASC_PING_DELIVERIES, probe->path, probe_page, probe_item, probe);
+	return ascapi_each_page_with(run->api, ASC_PING_DELIVERIES, probe->path, probe_page, probe_item, probe);
 }
 
 static jv probe_line(struct probe *probe, const char *result)
@@ -1118,7 +1046,7 @@ static jv chosen_webhooks(struct run *run, const char *command, int argc, char *
 			int listed;
 			list.app = jv_string_value(app);
 			ascapi_call_path(ASC_APP_WEBHOOKS, args, path, sizeof path);
-			listed = each_page(run->api, ASC_APP_WEBHOOKS, path, collect_webhook, &list);
+			listed = ascapi_each_page(run->api, ASC_APP_WEBHOOKS, path, collect_webhook, &list);
 			status = worse_status(status, listed);
 			/* the app id lives on in the list, which copies it */
 			jv_free(app);
@@ -1197,7 +1125,7 @@ static int run_summaries(struct run *run, int argc, char **argv)
 
 		memset(run->counts, 0, sizeof run->counts);
 		deliveries_path(jv_string_value(id), opt, path, sizeof path);
-		listed = each_page(run->api, ASC_WEBHOOK_DELIVERIES, path, on_delivery, run);
+		listed = ascapi_each_page(run->api, ASC_WEBHOOK_DELIVERIES, path, on_delivery, run);
 		if (listed) {
 			msg_error("deliveries of %s could not all be read: no summary of them", jv_string_value(id));
 			status = worse_status(status, listed);
@@ -1383,7 +1311,7 @@ static int run_command(struct run *run, const char *command, int argc, char **ar
 		if (!opt->app)
 			die(EX_USAGE, "list: which app? (--app ID)");
 		ascapi_call_path(ASC_APP_WEBHOOKS, args, path, sizeof path);
-		return each_page(run->api, ASC_APP_WEBHOOKS, path, print_webhook, run);
+		return ascapi_each_page(run->api, ASC_APP_WEBHOOKS, path, print_webhook, run);
 	}
 	if (!strcmp(command, "get"))
 		return print_answer(call(run, ASC_WEBHOOK, need_id(argc, argv, command), jv_invalid(), "get"), opt);
@@ -1422,7 +1350,7 @@ static int run_command(struct run *run, const char *command, int argc, char **ar
 		deliveries_path(need_id(argc, argv, command), opt, path, sizeof path);
 		if (optind < argc)
 			die(EX_USAGE, "%s: one webhook at a time (deliveries --summary takes several)", command);
-		status = each_page(run->api, ASC_WEBHOOK_DELIVERIES, path, on_delivery, run);
+		status = ascapi_each_page(run->api, ASC_WEBHOOK_DELIVERIES, path, on_delivery, run);
 		if (opt->summary && status == 0)
 			status = print(summary_of(run->counts), opt);
 		if (opt->failed)
