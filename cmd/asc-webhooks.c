@@ -14,6 +14,7 @@
 
 #include "ascapi.h"
 #include "ascapi_pages.h"
+#include "pingprobe.h"
 #include "buf.h"
 #include "event.h"
 #include "jsonget.h"
@@ -773,223 +774,18 @@ static int run_apply(struct run *run)
 
 /* ---- check: ping, and wait for App Store Connect's record of that ping's delivery ---- */
 
-/* How far before now the window of deliveries starts: room for a clock that is behind. */
-#define PROBE_BEFORE 600
-#define PROBE_AFTER 3600
-
-/* One webhook being checked. Apple's answer to a ping names no delivery, so the ping's
- * delivery is the one that was not in the window before the ping and whose event says
- * ping: true (include=event); anything else (a real event delivered meanwhile) is not it. */
-struct probe {
-	const char *webhook, *app;
-	char path[1024];
-	jv before;   /* object: the ids of the deliveries seen before the ping */
-	jv included; /* the events of the page being read */
-	jv delivery; /* the ping's delivery once seen, else null */
-	int listing; /* 0 before the ping, 1 after */
-	int done, status;
-	jv line;     /* what is printed */
-};
-
-static void probe_page(jv doc, void *ctx)
-{
-	struct probe *probe = ctx;
-	jv_free(probe->included);
-	probe->included = json_get(doc, "included");
-}
-
-static int probe_is_ping(struct probe *probe, jv delivery)
-{
-	jv event = json_get_path(delivery, "relationships", "event", "data", "id", NULL);
-	int i, n = jv_get_kind(probe->included) == JV_KIND_ARRAY ? jv_array_length(jv_copy(probe->included)) : 0;
-	int ping = 0;
-
-	for (i = 0; i < n && jv_get_kind(event) == JV_KIND_STRING && !ping; i++) {
-		jv item = jv_array_get(jv_copy(probe->included), i);
-		jv type = json_get_string(item, "type"), id = json_get_string(item, "id");
-		jv flag = json_get_path(item, "attributes", "ping", NULL);
-		ping = jv_get_kind(type) == JV_KIND_STRING && !strcmp(jv_string_value(type), "webhookEvents") &&
-		       jv_equal(id, jv_copy(event)) && jv_get_kind(flag) == JV_KIND_TRUE;
-		jv_free(type);
-		jv_free(flag);
-		jv_free(item);
-	}
-	jv_free(event);
-	return ping;
-}
-
-static int probe_item(jv delivery, void *ctx)
-{
-	struct probe *probe = ctx;
-	jv id = json_get_string(delivery, "id");
-
-	if (jv_get_kind(id) != JV_KIND_STRING) {
-		jv_free(id);
-		jv_free(delivery);
-		return 0; /* cannot be told apart from the ones before: never taken for the ping's */
-	}
-	if (!probe->listing) {
-		probe->before = jv_object_set(probe->before, id, jv_true());
-	} else if (!jv_object_has(jv_copy(probe->before), jv_copy(id)) && probe_is_ping(probe, delivery) &&
-		   (jv_get_kind(probe->delivery) == JV_KIND_NULL ||
-		    jv_equal(json_get_string(probe->delivery, "id"), jv_copy(id)))) {
-		/* the first ping delivery seen is taken, and followed from PENDING to its end */
-		jv_free(probe->delivery);
-		probe->delivery = jv_copy(delivery);
-		jv_free(id);
-	} else {
-		jv_free(id);
-	}
-	jv_free(delivery);
-	return 0;
-}
-
-static int probe_list(struct run *run, struct probe *probe)
-{
-	return ascapi_each_page_with(run->api, ASC_PING_DELIVERIES, probe->path, probe_page, probe_item, probe);
-}
-
-static jv probe_line(struct probe *probe, const char *result)
-{
-	jv summary = jv_get_kind(probe->delivery) == JV_KIND_OBJECT ? delivery_summary(jv_copy(probe->delivery))
-								     : jv_object();
-	jv line = jv_object_set(jv_object(), jv_string("webhook"), jv_string(probe->webhook));
-
-	line = jv_object_set(line, jv_string("app"), probe->app ? jv_string(probe->app) : jv_null());
-	line = jv_object_set(line, jv_string("result"), jv_string(result));
-	line = jv_object_set(line, jv_string("delivery"), json_get(summary, "id"));
-	line = jv_object_set(line, jv_string("httpStatus"), json_get(summary, "httpStatus"));
-	line = jv_object_set(line, jv_string("errorMessage"), json_get(summary, "errorMessage"));
-	jv_free(summary);
-	return line;
-}
-
-static void probe_finish(struct probe *probe, int status, jv line)
-{
-	probe->done = 1;
-	probe->status = status;
-	jv_free(probe->line);
-	probe->line = line;
-}
-
-/* The deliveries before, then the ping. A failure of either ends this probe (69). */
-static void probe_start(struct run *run, struct probe *probe)
-{
-	time_t now = time(NULL);
-	char since[32], until[32];
-	const char *args[] = {probe->webhook, since, until, NULL};
-	jv doc, where, answer;
-
-	format_time(now - PROBE_BEFORE, since);
-	format_time(now + PROBE_AFTER, until);
-	if (ascapi_call_path(ASC_PING_DELIVERIES, args, probe->path, sizeof probe->path) != 0)
-		die(EX_USAGE, "%s: the webhook id is too long", probe->webhook);
-	if (probe_list(run, probe) != 0) {
-		msg_error("%s: its deliveries could not be read before the ping", probe->webhook);
-		probe_finish(probe, EX_UNAVAILABLE, jv_object_set(probe_line(probe, "ERROR"), jv_string("errorMessage"),
-								   jv_string("deliveries could not be read")));
-		return;
-	}
-	probe->listing = 1;
-	doc = jv_parse("{\"data\":{\"type\":\"webhookPings\",\"relationships\":{\"webhook\":"
-		       "{\"data\":{\"type\":\"webhooks\"}}}}}");
-	where = jv_parse("[\"data\",\"relationships\",\"webhook\",\"data\",\"id\"]");
-	doc = jv_setpath(doc, where, jv_string(probe->webhook));
-	{
-		char path[64];
-		ascapi_call_path(ASC_WEBHOOK_PING, NULL, path, sizeof path);
-		answer = ascapi_call(run->api, ASC_WEBHOOK_PING, path, doc);
-	}
-	if (!jv_is_valid(answer)) {
-		jv msg = jv_invalid_get_msg(answer);
-		msg_error("%s: ping: %s", probe->webhook, jv_string_value(msg));
-		probe_finish(probe, EX_UNAVAILABLE,
-			     jv_object_set(probe_line(probe, "ERROR"), jv_string("errorMessage"), msg));
-		return;
-	}
-	jv_free(answer);
-}
-
-/* One look at the deliveries: done when the ping's delivery SUCCEEDED or FAILED. */
-static void probe_poll(struct run *run, struct probe *probe)
-{
-	jv state;
-
-	if (probe_list(run, probe) != 0)
-		msg_warn("%s: the deliveries could not all be read; trying again", probe->webhook);
-	state = json_get_path(probe->delivery, "attributes", "deliveryState", NULL);
-	if (jv_get_kind(state) == JV_KIND_STRING && !strcmp(jv_string_value(state), "SUCCEEDED")) {
-		probe_finish(probe, 0, probe_line(probe, "SUCCEEDED"));
-	} else if (jv_get_kind(state) == JV_KIND_STRING && !strcmp(jv_string_value(state), "FAILED")) {
-		jv line = probe_line(probe, "FAILED");
-		jv code = json_get(line, "httpStatus"), error = json_get(line, "errorMessage");
-		jv code_text = jv_get_kind(code) == JV_KIND_NUMBER ? jv_dump_string(code, 0) : (jv_free(code), jv_string("none"));
-		msg_error("%s: App Store Connect could not deliver the ping: HTTP status %s, error: %s", probe->webhook,
-			  jv_string_value(code_text),
-			  jv_get_kind(error) == JV_KIND_STRING ? jv_string_value(error) : "(none recorded)");
-		jv_free(code_text);
-		jv_free(error);
-		probe_finish(probe, EX_UNAVAILABLE, line);
-	}
-	jv_free(state);
-}
-
-/* Pings every probe, then looks at their deliveries (right away, then after 1, 2, 4, 5, 5 ...
- * seconds) until each has ended or wait seconds have passed: not seen by then is 75. */
 enum { PRINT_NONE, PRINT_FAILED, PRINT_ALL };
 
-static int run_probes(struct run *run, struct probe *probes, size_t n, double wait, int printing)
+/* ping_probes_run (common/pingprobe.c), then each probe's line as asked. */
+static int run_probes(struct run *run, struct ping_probe *probes, size_t n, double wait, int printing)
 {
-	double deadline = monotonic_seconds() + wait, pause = 1;
-	size_t i, left = n;
-	int status = 0, round;
+	int status = ping_probes_run(run->api, probes, n, wait);
+	size_t i;
 
 	for (i = 0; i < n; i++)
-		probe_start(run, &probes[i]);
-	for (round = 0; round < 10000; round++) {
-		left = 0;
-		for (i = 0; i < n; i++)
-			if (!probes[i].done) {
-				probe_poll(run, &probes[i]);
-				left += !probes[i].done;
-			}
-		if (!left || monotonic_seconds() + pause > deadline)
-			break;
-		sleep_unless_stopped(pause, NULL);
-		pause = pause * 2 > 5 ? 5 : pause * 2;
-	}
-	for (i = 0; i < n; i++) {
-		struct probe *probe = &probes[i];
-		if (!probe->done) {
-			int seen = jv_get_kind(probe->delivery) == JV_KIND_OBJECT;
-			msg_error("%s: %s after %g seconds", probe->webhook,
-				  seen ? "the ping's delivery is still PENDING" : "no delivery of the ping seen", wait);
-			probe_finish(probe, EX_TEMPFAIL, probe_line(probe, seen ? "PENDING" : "NOT_SEEN"));
-		}
-		status = worse_status(status, probe->status);
-		if (printing == PRINT_ALL || (printing == PRINT_FAILED && probe->status))
-			status = worse_status(status, print(jv_copy(probe->line), run->opt));
-	}
+		if (printing == PRINT_ALL || (printing == PRINT_FAILED && probes[i].status))
+			status = worse_status(status, print(jv_copy(probes[i].line), run->opt));
 	return status;
-}
-
-static void probe_init(struct probe *probe, const char *webhook, const char *app)
-{
-	memset(probe, 0, sizeof *probe);
-	probe->webhook = webhook;
-	probe->app = app;
-	probe->before = jv_object();
-	probe->included = jv_null();
-	probe->delivery = jv_null();
-	probe->line = jv_null();
-}
-
-static void probe_free(struct probe *probe)
-{
-	jv_free(probe->before);
-	jv_free(probe->included);
-	jv_free(probe->delivery);
-	jv_free(probe->line);
 }
 
 struct app_webhooks {
@@ -1065,7 +861,7 @@ static jv chosen_webhooks(struct run *run, const char *command, int argc, char *
 static int run_check(struct run *run, int argc, char **argv)
 {
 	const struct options *opt = run->opt;
-	struct probe *probes;
+	struct ping_probe *probes;
 	int status = 0, i, n;
 	jv found = chosen_webhooks(run, "check", argc, argv, 0, &status);
 
@@ -1074,7 +870,7 @@ static int run_check(struct run *run, int argc, char **argv)
 	for (i = 0; i < n; i++) {
 		jv pair = jv_array_get(jv_copy(found), i);
 		jv id = jv_array_get(jv_copy(pair), 0), app = jv_array_get(jv_copy(pair), 1);
-		probe_init(&probes[i], jv_string_value(id), jv_is_valid(app) ? jv_string_value(app) : NULL);
+		ping_probe_init(&probes[i], jv_string_value(id), jv_is_valid(app) ? jv_string_value(app) : NULL);
 		/* found keeps the strings alive for the probes */
 		jv_free(id);
 		jv_free(app);
@@ -1082,7 +878,7 @@ static int run_check(struct run *run, int argc, char **argv)
 	}
 	status = worse_status(status, run_probes(run, probes, (size_t)n, opt->wait, opt->failed ? PRINT_FAILED : PRINT_ALL));
 	for (i = 0; i < n; i++)
-		probe_free(&probes[i]);
+		ping_probe_free(&probes[i]);
 	free(probes);
 	jv_free(found);
 	return status;
@@ -1179,7 +975,7 @@ static int run_rotate(struct run *run, int argc, char **argv)
 	unsigned char bytes[32];
 	char secret[65], why[512], path[1024];
 	const char *webhook, *args[2];
-	struct probe probe;
+	struct ping_probe probe;
 	jv answer, doc;
 	size_t i;
 	int status;
@@ -1249,18 +1045,18 @@ static int run_rotate(struct run *run, int argc, char **argv)
 	jv_free(answer);
 
 	/* 5. Proof that a delivery signed with it reached the receiver and verified. */
-	probe_init(&probe, webhook, NULL);
+	ping_probe_init(&probe, webhook, NULL);
 	status = run_probes(run, &probe, 1, opt->wait, PRINT_NONE);
 	if (status) {
 		jv result = json_get(probe.line, "result");
 		snprintf(why, sizeof why, "the ping's delivery: %s",
 			 jv_get_kind(result) == JV_KIND_STRING ? jv_string_value(result) : "unknown");
 		jv_free(result);
-		probe_free(&probe);
+		ping_probe_free(&probe);
 		status = rotate_failed(5, status, webhook, opt->secret_file, why);
 		goto out;
 	}
-	probe_free(&probe);
+	ping_probe_free(&probe);
 
 	/* 6. Only now, and only when asked, may the old secrets go. */
 	if (opt->retire_old) {
