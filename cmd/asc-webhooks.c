@@ -9,23 +9,34 @@
 #include <strings.h>
 #include <time.h>
 
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
 #include "ascapi.h"
+#include "ascapi_pages.h"
+#include "pingprobe.h"
 #include "buf.h"
 #include "event.h"
 #include "jsonget.h"
 #include "jsonio.h"
+#include "secretfile.h"
+#include "secrets.h"
 #include "uri.h"
 #include "util.h"
 
 #define SECRET_MAX 4096
 #define DEFAULT_WINDOW (7 * 86400)
+#define APPS_MAX 256
+#define DEFAULT_NAME "ascbell"
 
 struct options {
 	const char *app, *name, *url, *events, *secret_file, *state, *since, *until;
+	const char *apps[APPS_MAX]; /* every --app, for apply, check and deliveries */
+	size_t napps;
 	int enabled; /* 1 --enable, 0 --disable, -1 unchanged */
-	int failed, summary, table, url_as_is;
+	int failed, summary, table, url_as_is, all_apps, dry_run, set_secret, retire_old, timeout_given;
 	long limit;
-	double timeout;
+	double timeout, wait; /* wait: check and rotate, for the ping's delivery */
 };
 
 static void usage(FILE *out)
@@ -40,20 +51,28 @@ static void usage(FILE *out)
 		"       %s delete WEBHOOK_ID\n"
 		"       %s ping WEBHOOK_ID\n"
 		"       %s deliveries WEBHOOK_ID [--state S] [--since T] [--until T] [--limit N] [--summary]\n"
+		"       %s deliveries --summary WEBHOOK_ID... | --app ID... | --all-apps [--since T] [--table]\n"
 		"       %s redeliver DELIVERY_ID... | redeliver --failed WEBHOOK_ID [--since T]\n"
+		"       %s apply (--app ID... | --all-apps) --url BASE --events LIST|all --secret-file F\n"
+		"                              [--name NAME] [--url-as-is] [--set-secret] [--dry-run]\n"
+		"       %s check WEBHOOK_ID... | check (--app ID... | --all-apps) [--name NAME] [--timeout S]\n"
+		"                              [--failed]\n"
+		"       %s rotate WEBHOOK_ID --secret-file F [--retire-old] [--timeout S]\n"
 		"\n"
 		"Credentials: ASC_KEY_ID, ASC_ISSUER_ID, ASC_PRIVATE_KEY_PATH (or ASC_PRIVATE_KEY).\n"
 		"Times: 2026-03-01, 2026-03-01T12:00:00Z, or an age (90m, 24h, 7d). The window of\n"
 		"deliveries defaults to the last 7 days. --table prints columns for people.\n"
 		"The URL registered names the app: --url https://h.example/ --app 6447123456 registers\n"
 		"https://h.example/6447123456 (the receiver reads the app id there); --url-as-is does not.\n",
-		progname, progname, progname, progname, progname, progname, progname, progname);
+		progname, progname, progname, progname, progname, progname, progname, progname, progname, progname,
+		progname, progname);
 }
 
 static struct options parse_options(int argc, char **argv)
 {
 	enum { O_APP = 256, O_NAME, O_URL, O_EVENTS, O_SECRET_FILE, O_DISABLED, O_ENABLE, O_DISABLE,
-	       O_STATE, O_SINCE, O_UNTIL, O_LIMIT, O_SUMMARY, O_FAILED, O_TABLE, O_TIMEOUT, O_URL_AS_IS };
+	       O_STATE, O_SINCE, O_UNTIL, O_LIMIT, O_SUMMARY, O_FAILED, O_TABLE, O_TIMEOUT, O_URL_AS_IS,
+	       O_ALL_APPS, O_DRY_RUN, O_SET_SECRET, O_RETIRE_OLD };
 	static const struct option longopts[] = {
 		{"app", required_argument, NULL, O_APP},
 		{"name", required_argument, NULL, O_NAME},
@@ -72,9 +91,13 @@ static struct options parse_options(int argc, char **argv)
 		{"table", no_argument, NULL, O_TABLE},
 		{"timeout", required_argument, NULL, O_TIMEOUT},
 		{"url-as-is", no_argument, NULL, O_URL_AS_IS},
+		{"all-apps", no_argument, NULL, O_ALL_APPS},
+		{"dry-run", no_argument, NULL, O_DRY_RUN},
+		{"set-secret", no_argument, NULL, O_SET_SECRET},
+		{"retire-old", no_argument, NULL, O_RETIRE_OLD},
 		STANDARD_LONGOPTS,
 	};
-	struct options opt = {.enabled = -1, .limit = 200, .timeout = 30};
+	struct options opt = {.enabled = -1, .limit = 200, .timeout = 30, .wait = -1};
 	char *end;
 	int c;
 
@@ -83,8 +106,14 @@ static struct options parse_options(int argc, char **argv)
 		case O_APP:
 			if (!app_id_valid(optarg))
 				die(EX_USAGE, "--app: not an App Store Connect app id (digits): %s", optarg);
-			opt.app = optarg;
+			if (opt.napps == APPS_MAX)
+				die(EX_USAGE, "--app: more than %d apps (use --all-apps)", APPS_MAX);
+			opt.app = opt.apps[opt.napps++] = optarg;
 			break;
+		case O_ALL_APPS: opt.all_apps = 1; break;
+		case O_DRY_RUN: opt.dry_run = 1; break;
+		case O_SET_SECRET: opt.set_secret = 1; break;
+		case O_RETIRE_OLD: opt.retire_old = 1; break;
 		case O_NAME: opt.name = optarg; break;
 		case O_URL: opt.url = optarg; break;
 		case O_URL_AS_IS: opt.url_as_is = 1; break;
@@ -106,8 +135,9 @@ static struct options parse_options(int argc, char **argv)
 		case O_TABLE: opt.table = 1; break;
 		case O_TIMEOUT:
 			opt.timeout = strtod(optarg, &end);
-			if (*end || end == optarg || !(opt.timeout > 0))
+			if (*end || end == optarg || !(opt.timeout > 0) || opt.timeout > 86400)
 				die(EX_USAGE, "--timeout: not a number of seconds: %s", optarg);
+			opt.timeout_given = 1;
 			break;
 		default: standard_option(c, usage);
 		}
@@ -289,57 +319,6 @@ static jv must(jv result, const char *what)
 		die(EX_UNAVAILABLE, "%s: %s", what, jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "failed");
 	}
 	return result;
-}
-
-/* Calls fn for every resource of a listing, following links.next (resolved against the page
- * it came from: the spec types it uri-reference). Returns the worst status; a page without a
- * list of data, or a next link that cannot be followed, is an error, never a short listing
- * that looks whole. */
-static int each_page(struct ascapi *api, enum ascapi_call call, const char *first, int (*fn)(jv, void *),
-		     void *ctx)
-{
-	char current[4096], next_url[4096];
-	jv doc = must(ascapi_call(api, call, first, jv_invalid()), "listing");
-	int status = 0, pages = 0;
-
-	snprintf(current, sizeof current, "%s", first);
-	for (;;) {
-		jv data = json_get(doc, "data"), link = json_get_path(doc, "links", "next", NULL);
-		int i, n = jv_get_kind(data) == JV_KIND_ARRAY ? jv_array_length(jv_copy(data)) : 0;
-
-		if (jv_get_kind(data) != JV_KIND_ARRAY) {
-			msg_error("listing: the answer to %s has no list of data", current);
-			status = worse_status(status, EX_UNAVAILABLE);
-		}
-		for (i = 0; i < n; i++) {
-			jv item = jv_array_get(jv_copy(data), i);
-			if (jv_get_kind(item) == JV_KIND_OBJECT) {
-				status = worse_status(status, fn(item, ctx));
-			} else {
-				msg_error("listing: item %d of the answer to %s is not a resource", i + 1, current);
-				status = worse_status(status, EX_UNAVAILABLE);
-				jv_free(item);
-			}
-		}
-		jv_free(data);
-		jv_free(doc);
-		if (jv_get_kind(link) == JV_KIND_NULL)
-			break;
-		if (++pages >= 1000) {
-			msg_error("listing: more than 1000 pages; the listing stops there");
-			jv_free(link);
-			return worse_status(status, EX_UNAVAILABLE);
-		}
-		if (jv_get_kind(link) != JV_KIND_STRING) {
-			msg_error("listing: links.next of %s is not a link; the listing stops there", current);
-			jv_free(link);
-			return worse_status(status, EX_UNAVAILABLE);
-		}
-		doc = must(ascapi_get_next(api, current, jv_string_value(link), next_url, sizeof next_url), "listing");
-		snprintf(current, sizeof current, "%s", next_url);
-		jv_free(link);
-	}
-	return status;
 }
 
 /* ---- commands ---- */
@@ -530,18 +509,605 @@ static int print_answer(jv doc, const struct options *opt)
 	return print(webhook_summary(data), opt);
 }
 
+/* ---- apply: one webhook named NAME per app, with that URL and those events, enabled ---- */
+
+struct named {
+	const char *name;
+	jv found; /* the webhooks of the app named so */
+	int status;
+};
+
+static int collect_named(jv resource, void *ctx)
+{
+	struct named *named = ctx;
+	jv name = json_get_path(resource, "attributes", "name", NULL);
+	jv id = json_get_string(resource, "id");
+
+	/* Without a name (the spec requires none) it may be ours or not: no write on a guess. */
+	if (jv_get_kind(name) != JV_KIND_STRING || jv_get_kind(id) != JV_KIND_STRING) {
+		msg_error("a webhook in the answer has no %s: cannot tell whether it is the one named %s",
+			  jv_get_kind(id) != JV_KIND_STRING ? "id" : "name", named->name);
+		named->status = EX_UNAVAILABLE;
+		jv_free(resource);
+	} else if (!strcmp(jv_string_value(name), named->name)) {
+		named->found = jv_array_append(named->found, resource);
+	} else {
+		jv_free(resource);
+	}
+	jv_free(name);
+	jv_free(id);
+	return 0;
+}
+
+/* Whether two lists of event names hold the same names (Apple keeps no order). Consumes
+ * both. */
+static int same_events(jv a, jv b)
+{
+	int i, j, n = jv_array_length(jv_copy(a)), m = jv_array_length(jv_copy(b)), same = n == m;
+
+	for (i = 0; same && i < n; i++) {
+		jv x = jv_array_get(jv_copy(a), i);
+		int hit = 0;
+		for (j = 0; !hit && j < m; j++)
+			hit = jv_equal(jv_copy(x), jv_array_get(jv_copy(b), j));
+		same = hit;
+		jv_free(x);
+	}
+	jv_free(a);
+	jv_free(b);
+	return same;
+}
+
+/* The attributes that differ from what is declared, and their names for the message.
+ * Consumes its arguments. */
+static jv differences(jv webhook, jv url, jv events, struct buf *what)
+{
+	jv attrs = json_get(webhook, "attributes"), changes = jv_object();
+	jv have_url = json_get(attrs, "url"), have_events = json_get(attrs, "eventTypes");
+	jv enabled = json_get(attrs, "enabled");
+
+	jv_free(attrs);
+	jv_free(webhook);
+	if (!jv_equal(have_url, jv_copy(url))) {
+		changes = jv_object_set(changes, jv_string("url"), jv_copy(url));
+		buf_append(what, "url, ", 5);
+	}
+	if (jv_get_kind(have_events) != JV_KIND_ARRAY || !same_events(jv_copy(have_events), jv_copy(events))) {
+		changes = jv_object_set(changes, jv_string("eventTypes"), jv_copy(events));
+		buf_append(what, "events, ", 8);
+	}
+	if (jv_get_kind(enabled) != JV_KIND_TRUE) {
+		changes = jv_object_set(changes, jv_string("enabled"), jv_true());
+		buf_append(what, "enabled, ", 9);
+	}
+	jv_free(have_events);
+	jv_free(enabled);
+	jv_free(url);
+	jv_free(events);
+	return changes;
+}
+
+/* The webhook's id in a create or update answer, for the line printed; "?" when the answer
+ * has none (the change was made all the same). */
+static jv answered_id(jv doc)
+{
+	jv id = json_get_path(doc, "data", "id", NULL);
+
+	jv_free(doc);
+	if (jv_get_kind(id) != JV_KIND_STRING) {
+		jv_free(id);
+		msg_warn("the answer names no webhook id");
+		return jv_string("?");
+	}
+	return id;
+}
+
+static int apply_line(const char *app, const char *id, const char *state, const struct buf *what)
+{
+	if (what && what->len)
+		printf("%s %s %s (%.*s)\n", app, id, state, (int)what->len - 2, what->data);
+	else
+		printf("%s %s %s\n", app, id, state);
+	return fflush(stdout) == 0 ? 0 : EX_IOERR;
+}
+
+static int apply_app(struct run *run, const char *app, jv secret)
+{
+	const struct options *opt = run->opt;
+	struct named named = {opt->name ? opt->name : DEFAULT_NAME, jv_array(), 0};
+	const char *args[] = {app, NULL};
+	char path[1024];
+	jv url = opt->url_as_is ? jv_string(opt->url) : url_for_app(opt->url, app), events = event_list(opt->events);
+	int status, n;
+
+	ascapi_call_path(ASC_APP_WEBHOOKS, args, path, sizeof path);
+	status = ascapi_each_page(run->api, ASC_APP_WEBHOOKS, path, collect_named, &named);
+	status = worse_status(status, named.status); /* after the listing, which sets it */
+	n = jv_array_length(jv_copy(named.found));
+	if (status) {
+		msg_error("app %s: its webhooks could not all be read; nothing changed", app);
+	} else if (n > 1) {
+		msg_error("app %s: %d webhooks are named %s; delete all but one (asc-webhooks delete)", app, n,
+			  named.name);
+		status = EX_DATAERR;
+	} else if (n == 0) {
+		jv attrs = jv_object_set(jv_object(), jv_string("name"), jv_string(named.name));
+		jv doc = jv_parse("{\"data\":{\"type\":\"webhooks\",\"relationships\":{\"app\":"
+				  "{\"data\":{\"type\":\"apps\"}}}}}");
+		attrs = jv_object_set(attrs, jv_string("url"), jv_copy(url));
+		attrs = jv_object_set(attrs, jv_string("eventTypes"), jv_copy(events));
+		attrs = jv_object_set(attrs, jv_string("secret"), jv_copy(secret));
+		attrs = jv_object_set(attrs, jv_string("enabled"), jv_true());
+		doc = jv_setpath(doc, jv_parse("[\"data\",\"relationships\",\"app\",\"data\",\"id\"]"), jv_string(app));
+		doc = jv_setpath(doc, jv_parse("[\"data\",\"attributes\"]"), attrs);
+		if (opt->dry_run) {
+			jv_free(doc);
+			status = apply_line(app, "-", "would be created", NULL);
+		} else {
+			jv answer;
+			ascapi_call_path(ASC_WEBHOOK_CREATE, NULL, path, sizeof path);
+			answer = ascapi_call(run->api, ASC_WEBHOOK_CREATE, path, doc);
+			if (!jv_is_valid(answer)) {
+				jv msg = jv_invalid_get_msg(answer);
+				msg_error("app %s: create: %s", app, jv_string_value(msg));
+				jv_free(msg);
+				status = EX_UNAVAILABLE;
+			} else {
+				jv id = answered_id(answer);
+				status = apply_line(app, jv_string_value(id), "created", NULL);
+				jv_free(id);
+			}
+		}
+	} else {
+		jv webhook = jv_array_get(jv_copy(named.found), 0), id = json_get_string(webhook, "id");
+		struct buf what = BUF_INIT;
+		jv changes = differences(webhook, jv_copy(url), jv_copy(events), &what);
+
+		/* Apple never shows a secret, so it cannot be compared: sent only when asked. */
+		if (opt->set_secret) {
+			changes = jv_object_set(changes, jv_string("secret"), jv_copy(secret));
+			buf_append(&what, "secret, ", 8);
+		}
+		if (!what.len) {
+			jv_free(changes);
+			status = apply_line(app, jv_string_value(id), "in order", NULL);
+		} else if (opt->dry_run) {
+			jv_free(changes);
+			status = apply_line(app, jv_string_value(id), "would be updated", &what);
+		} else {
+			const char *pargs[] = {jv_string_value(id), NULL};
+			jv doc = jv_object_set(jv_object(), jv_string("type"), jv_string("webhooks")), answer;
+			doc = jv_object_set(doc, jv_string("id"), jv_copy(id));
+			doc = jv_object_set(doc, jv_string("attributes"), changes);
+			doc = jv_object_set(jv_object(), jv_string("data"), doc);
+			if (ascapi_call_path(ASC_WEBHOOK_UPDATE, pargs, path, sizeof path) != 0) {
+				jv_free(doc);
+				msg_error("app %s: the webhook id in the answer is too long", app);
+				status = EX_UNAVAILABLE;
+			} else if (!jv_is_valid(answer = ascapi_call(run->api, ASC_WEBHOOK_UPDATE, path, doc))) {
+				jv msg = jv_invalid_get_msg(answer);
+				msg_error("app %s: update %s: %s", app, jv_string_value(id), jv_string_value(msg));
+				jv_free(msg);
+				status = EX_UNAVAILABLE;
+			} else {
+				jv_free(answer);
+				status = apply_line(app, jv_string_value(id), "updated", &what);
+			}
+		}
+		buf_free(&what);
+		jv_free(id);
+	}
+	jv_free(named.found);
+	jv_free(url);
+	jv_free(events);
+	return status;
+}
+
+struct app_ids {
+	jv ids;
+	int status;
+};
+
+static int collect_app(jv resource, void *ctx)
+{
+	struct app_ids *apps = ctx;
+	jv id = json_get_string(resource, "id");
+
+	jv_free(resource);
+	if (jv_get_kind(id) != JV_KIND_STRING || !app_id_valid(jv_string_value(id))) {
+		msg_error("an app in the answer to GET /v1/apps has no usable id");
+		apps->status = EX_UNAVAILABLE;
+		jv_free(id);
+		return 0;
+	}
+	apps->ids = jv_array_append(apps->ids, id);
+	return 0;
+}
+
+/* The apps named by --app, or with --all-apps every app the key can see (all pages). */
+static jv chosen_apps(struct run *run, const char *command, int *status)
+{
+	const struct options *opt = run->opt;
+	struct app_ids apps = {jv_array(), 0};
+	char path[256];
+	size_t i;
+
+	if (!opt->all_apps) {
+		for (i = 0; i < opt->napps; i++)
+			apps.ids = jv_array_append(apps.ids, jv_string(opt->apps[i]));
+		return apps.ids;
+	}
+	ascapi_call_path(ASC_APPS, NULL, path, sizeof path);
+	*status = ascapi_each_page(run->api, ASC_APPS, path, collect_app, &apps);
+	*status = worse_status(*status, apps.status);
+	if (*status)
+		msg_error("%s: the list of apps could not all be read", command);
+	return apps.ids;
+}
+
+static int run_apply(struct run *run)
+{
+	const struct options *opt = run->opt;
+	int status = 0, i, n;
+	jv apps, secret;
+
+	if ((opt->napps > 0) == opt->all_apps)
+		die(EX_USAGE, "apply: which apps? (--app ID... or --all-apps, not both)");
+	if (!opt->url || !opt->events || !opt->secret_file)
+		die(EX_USAGE, "apply needs --url, --events and --secret-file");
+	if (opt->enabled >= 0)
+		die(EX_USAGE, "apply: a webhook it keeps is always enabled (pause one with update --disable)");
+	/* Everything the command line says is checked before the first request. */
+	jv_free(event_list(opt->events));
+	secret = read_secret(opt->secret_file);
+	apps = chosen_apps(run, "apply", &status);
+	n = jv_array_length(jv_copy(apps));
+	for (i = 0; i < n; i++) {
+		jv app = jv_array_get(jv_copy(apps), i);
+		status = worse_status(status, apply_app(run, jv_string_value(app), secret));
+		jv_free(app);
+	}
+	jv_free(apps);
+	jv_free(secret);
+	return status;
+}
+
+/* ---- check: ping, and wait for App Store Connect's record of that ping's delivery ---- */
+
+enum { PRINT_NONE, PRINT_FAILED, PRINT_ALL };
+
+/* ping_probes_run (common/pingprobe.c), then each probe's line as asked. */
+static int run_probes(struct run *run, struct ping_probe *probes, size_t n, double wait, int printing)
+{
+	int status = ping_probes_run(run->api, probes, n, wait);
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (printing == PRINT_ALL || (printing == PRINT_FAILED && probes[i].status))
+			status = worse_status(status, print(jv_copy(probes[i].line), run->opt));
+	return status;
+}
+
+struct app_webhooks {
+	const char *app, *name;
+	jv found; /* [[id, app], ...] */
+	int status, with_disabled;
+};
+
+static int collect_webhook(jv resource, void *ctx)
+{
+	struct app_webhooks *list = ctx;
+	jv id = json_get_string(resource, "id"), name = json_get_path(resource, "attributes", "name", NULL);
+	jv enabled = json_get_path(resource, "attributes", "enabled", NULL);
+
+	if (jv_get_kind(id) != JV_KIND_STRING) {
+		msg_error("app %s: a webhook in the answer has no id", list->app);
+		list->status = EX_UNAVAILABLE;
+	} else if (list->name && (jv_get_kind(name) != JV_KIND_STRING || strcmp(jv_string_value(name), list->name))) {
+		/* not the one asked for */
+	} else if (jv_get_kind(enabled) == JV_KIND_FALSE && !list->with_disabled) {
+		msg_warn("app %s: webhook %s is disabled: not checked", list->app, jv_string_value(id));
+	} else {
+		jv pair = jv_array_append(jv_array_append(jv_array(), jv_copy(id)), jv_string(list->app));
+		list->found = jv_array_append(list->found, pair);
+	}
+	jv_free(id);
+	jv_free(name);
+	jv_free(enabled);
+	jv_free(resource);
+	return 0;
+}
+
+/* The webhooks a command is about: the ids given, or the webhooks of --app/--all-apps (only
+ * those named --name; disabled ones unless with_disabled is 0), as [[id, app], ...]. */
+static jv chosen_webhooks(struct run *run, const char *command, int argc, char **argv, int with_disabled,
+			  int *status_out)
+{
+	const struct options *opt = run->opt;
+	struct app_webhooks list = {NULL, opt->name, jv_array(), 0, with_disabled};
+	int status = 0, i, n;
+
+	if ((optind < argc) + (opt->napps > 0) + opt->all_apps != 1)
+		die(EX_USAGE, "%s: which webhooks? (WEBHOOK_ID..., --app ID... or --all-apps)", command);
+	if (optind < argc) {
+		for (; optind < argc; optind++)
+			list.found = jv_array_append(list.found, jv_array_append(jv_array(), jv_string(argv[optind])));
+	} else {
+		jv apps = chosen_apps(run, command, &status);
+		n = jv_array_length(jv_copy(apps));
+		for (i = 0; i < n; i++) {
+			jv app = jv_array_get(jv_copy(apps), i);
+			const char *args[] = {jv_string_value(app), NULL};
+			char path[1024];
+			int listed;
+			list.app = jv_string_value(app);
+			ascapi_call_path(ASC_APP_WEBHOOKS, args, path, sizeof path);
+			listed = ascapi_each_page(run->api, ASC_APP_WEBHOOKS, path, collect_webhook, &list);
+			status = worse_status(status, listed);
+			/* the app id lives on in the list, which copies it */
+			jv_free(app);
+		}
+		jv_free(apps);
+		status = worse_status(status, list.status);
+		if (jv_array_length(jv_copy(list.found)) == 0 && !status) {
+			msg_error("%s: no webhook%s%s", command, opt->name ? " named " : "", opt->name ? opt->name : "");
+			status = EX_UNAVAILABLE;
+		}
+	}
+	*status_out = status;
+	return list.found;
+}
+
+static int run_check(struct run *run, int argc, char **argv)
+{
+	const struct options *opt = run->opt;
+	struct ping_probe *probes;
+	int status = 0, i, n;
+	jv found = chosen_webhooks(run, "check", argc, argv, 0, &status);
+
+	n = jv_array_length(jv_copy(found));
+	probes = xmalloc(sizeof *probes * (size_t)(n ? n : 1));
+	for (i = 0; i < n; i++) {
+		jv pair = jv_array_get(jv_copy(found), i);
+		jv id = jv_array_get(jv_copy(pair), 0), app = jv_array_get(jv_copy(pair), 1);
+		ping_probe_init(&probes[i], jv_string_value(id), jv_is_valid(app) ? jv_string_value(app) : NULL);
+		/* found keeps the strings alive for the probes */
+		jv_free(id);
+		jv_free(app);
+		jv_free(pair);
+	}
+	status = worse_status(status, run_probes(run, probes, (size_t)n, opt->wait, opt->failed ? PRINT_FAILED : PRINT_ALL));
+	for (i = 0; i < n; i++)
+		ping_probe_free(&probes[i]);
+	free(probes);
+	jv_free(found);
+	return status;
+}
+
+/* ---- deliveries --summary across webhooks ---- */
+
+static jv summary_of(const long counts[3])
+{
+	long total = counts[0] + counts[1] + counts[2];
+	jv s = jv_object();
+
+	s = jv_object_set(s, jv_string("total"), jv_number((double)total));
+	s = jv_object_set(s, jv_string("SUCCEEDED"), jv_number((double)counts[0]));
+	s = jv_object_set(s, jv_string("FAILED"), jv_number((double)counts[1]));
+	s = jv_object_set(s, jv_string("PENDING"), jv_number((double)counts[2]));
+	return jv_object_set(s, jv_string("successRate"), total ? jv_number((double)counts[0] / (double)total) : jv_null());
+}
+
+/* One line per webhook, {"webhook","app",counts...}, then the portfolio's, "webhook":"all";
+ * a webhook whose deliveries cannot all be read gets no line, and then there is no total
+ * line either (a sum that leaves one out must not look whole). */
+static int run_summaries(struct run *run, int argc, char **argv)
+{
+	const struct options *opt = run->opt;
+	long all[3] = {0, 0, 0};
+	char path[1024];
+	int status = 0, i, n, k;
+	jv found = chosen_webhooks(run, "deliveries --summary", argc, argv, 1, &status);
+
+	n = jv_array_length(jv_copy(found));
+	if (opt->table && n)
+		printf("%-20s  %-20s  %-20s  %-20s  %-20s  %-20s  %-20s\n", "webhook", "app", "total", "SUCCEEDED",
+		       "FAILED", "PENDING", "successRate");
+	for (i = 0; i < n; i++) {
+		jv pair = jv_array_get(jv_copy(found), i);
+		jv id = jv_array_get(jv_copy(pair), 0), app = jv_array_get(jv_copy(pair), 1);
+		jv line = jv_object_set(jv_object(), jv_string("webhook"), jv_copy(id));
+		int listed;
+
+		memset(run->counts, 0, sizeof run->counts);
+		deliveries_path(jv_string_value(id), opt, path, sizeof path);
+		listed = ascapi_each_page(run->api, ASC_WEBHOOK_DELIVERIES, path, on_delivery, run);
+		if (listed) {
+			msg_error("deliveries of %s could not all be read: no summary of them", jv_string_value(id));
+			status = worse_status(status, listed);
+			jv_free(line);
+		} else {
+			line = jv_object_set(line, jv_string("app"), jv_is_valid(app) ? jv_copy(app) : jv_null());
+			line = jv_object_merge(line, summary_of(run->counts));
+			for (k = 0; k < 3; k++)
+				all[k] += run->counts[k];
+			status = worse_status(status, print(line, opt));
+		}
+		jv_free(app);
+		jv_free(id);
+		jv_free(pair);
+	}
+	if (!status) {
+		jv line = jv_object_set(jv_object_set(jv_object(), jv_string("webhook"), jv_string("all")),
+					jv_string("app"), jv_null());
+		status = print(jv_object_merge(line, summary_of(all)), opt);
+	}
+	jv_free(found);
+	return status;
+}
+
+/* ---- rotate: a new secret, without a delivery refused on the way ---- */
+
+/* The steps, in order; a failure names its step, and by then the file holds a secret the
+ * webhook signs with (the old one until step 4 has been answered, both from step 3 on). */
+static const char *const rotate_steps[] = {
+	"", "read the secret file", "find the webhook", "add the new secret to the file",
+	"give the webhook the new secret", "ping and wait for SUCCEEDED", "retire the old secrets",
+};
+
+static int rotate_failed(int step, int status, const char *webhook, const char *file, const char *why)
+{
+	static const char *const state[] = {
+		"", "nothing changed", "nothing changed", "nothing changed (the file is as it was)",
+		"the file holds the new and the old secrets; the webhook may have either: both verify",
+		"the webhook has the new secret; the file holds it beside the old ones: both verify",
+		"the webhook has the new secret; the file still holds it beside the old ones: both verify",
+	};
+	msg_error("rotate %s: step %d of 6 (%s) failed: %s; %s (%s)", webhook, step, rotate_steps[step], why,
+		  state[step], file);
+	return status;
+}
+
+static int run_rotate(struct run *run, int argc, char **argv)
+{
+	const struct options *opt = run->opt;
+	struct secrets lines = SECRETS_INIT, only_new = SECRETS_INIT;
+	unsigned char bytes[32];
+	char secret[65], why[512], path[1024];
+	const char *webhook, *args[2];
+	struct ping_probe probe;
+	jv answer, doc;
+	size_t i;
+	int status;
+
+	webhook = need_id(argc, argv, "rotate");
+	if (optind < argc)
+		die(EX_USAGE, "rotate: one webhook at a time");
+	if (!opt->secret_file)
+		die(EX_USAGE, "rotate needs --secret-file: the receiver's secret file, which gets the new secret");
+	args[0] = webhook;
+	args[1] = NULL;
+	if (ascapi_call_path(ASC_WEBHOOK, args, path, sizeof path) != 0)
+		die(EX_USAGE, "rotate: the webhook id is too long");
+
+	/* 1. What the receiver holds now, kept whole beside the new secret. */
+	if (secrets_add_file(&lines, opt->secret_file) != 0) {
+		int err = errno;
+		snprintf(why, sizeof why, "%s", strerror(err));
+		return rotate_failed(1, err == ENOENT ? EX_NOINPUT : EX_IOERR, webhook, opt->secret_file, why);
+	}
+	if (lines.count == 0) {
+		secrets_wipe(&lines);
+		return rotate_failed(1, EX_USAGE, webhook, opt->secret_file,
+				     "it holds no secret, so no delivery can verify now (asc-webhooks update --secret-file)");
+	}
+	/* 2. The webhook exists and the key may see it: no secret is made for a typo. */
+	answer = ascapi_call(run->api, ASC_WEBHOOK, path, jv_invalid());
+	if (!jv_is_valid(answer)) {
+		jv msg = jv_invalid_get_msg(answer);
+		snprintf(why, sizeof why, "%s", jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "refused");
+		jv_free(msg);
+		secrets_wipe(&lines);
+		return rotate_failed(2, EX_UNAVAILABLE, webhook, opt->secret_file, why);
+	}
+	jv_free(answer);
+
+	/* 3. The new secret first (signing tries it first), then every one the file held. */
+	if (RAND_bytes(bytes, sizeof bytes) != 1)
+		die(EX_SOFTWARE, "rotate %s: OpenSSL could not make random bytes; nothing changed", webhook);
+	for (i = 0; i < sizeof bytes; i++)
+		snprintf(secret + 2 * i, 3, "%02x", bytes[i]);
+	OPENSSL_cleanse(bytes, sizeof bytes);
+	secrets_add(&only_new, secret, 64);
+	for (i = 0; i < lines.count; i++)
+		if (lines.list[i].len != 64 || CRYPTO_memcmp(lines.list[i].bytes, secret, 64))
+			secrets_add(&only_new, lines.list[i].bytes, lines.list[i].len);
+	secrets_wipe(&lines);
+	if (secretfile_replace(opt->secret_file, &only_new, why, sizeof why) != 0) {
+		status = rotate_failed(3, EX_IOERR, webhook, opt->secret_file, why);
+		goto out;
+	}
+
+	/* 4. Apple signs with the new one from here on; the file has had it since step 3. */
+	doc = jv_object_set(jv_object(), jv_string("type"), jv_string("webhooks"));
+	doc = jv_object_set(doc, jv_string("id"), jv_string(webhook));
+	doc = jv_object_set(doc, jv_string("attributes"),
+			    jv_object_set(jv_object(), jv_string("secret"), jv_string_sized(secret, 64)));
+	ascapi_call_path(ASC_WEBHOOK_UPDATE, args, path, sizeof path);
+	answer = ascapi_call(run->api, ASC_WEBHOOK_UPDATE, path, jv_object_set(jv_object(), jv_string("data"), doc));
+	if (!jv_is_valid(answer)) {
+		jv msg = jv_invalid_get_msg(answer);
+		snprintf(why, sizeof why, "%s", jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "refused");
+		jv_free(msg);
+		status = rotate_failed(4, EX_UNAVAILABLE, webhook, opt->secret_file, why);
+		goto out;
+	}
+	jv_free(answer);
+
+	/* 5. Proof that a delivery signed with it reached the receiver and verified. */
+	ping_probe_init(&probe, webhook, NULL);
+	status = run_probes(run, &probe, 1, opt->wait, PRINT_NONE);
+	if (status) {
+		jv result = json_get(probe.line, "result");
+		snprintf(why, sizeof why, "the ping's delivery: %s",
+			 jv_get_kind(result) == JV_KIND_STRING ? jv_string_value(result) : "unknown");
+		jv_free(result);
+		ping_probe_free(&probe);
+		status = rotate_failed(5, status, webhook, opt->secret_file, why);
+		goto out;
+	}
+	ping_probe_free(&probe);
+
+	/* 6. Only now, and only when asked, may the old secrets go. */
+	if (opt->retire_old) {
+		size_t kept = only_new.count;
+		only_new.count = 1;
+		if (secretfile_replace(opt->secret_file, &only_new, why, sizeof why) != 0) {
+			only_new.count = kept;
+			status = rotate_failed(6, EX_IOERR, webhook, opt->secret_file, why);
+			goto out;
+		}
+		only_new.count = kept;
+	}
+	status = print(jv_object_set(jv_object_set(jv_object_set(jv_object(), jv_string("rotated"), jv_string(webhook)),
+						   jv_string("secretFile"), jv_string(opt->secret_file)),
+				     jv_string("oldRetired"), jv_bool(opt->retire_old)),
+		       opt);
+out:
+	OPENSSL_cleanse(secret, sizeof secret);
+	secrets_wipe(&only_new);
+	return status;
+}
+
 static int run_command(struct run *run, const char *command, int argc, char **argv)
 {
 	const struct options *opt = run->opt;
 	char path[1024];
 	const char *id;
 
+	int several = !strcmp(command, "apply") || !strcmp(command, "check") ||
+		      (!strcmp(command, "deliveries") && opt->summary);
+
+	if (opt->napps > 1 && !several)
+		die(EX_USAGE, "%s: one --app at a time", command);
+	if (opt->all_apps && !several)
+		die(EX_USAGE, "%s: --all-apps is for apply, check and deliveries --summary", command);
+	if (opt->retire_old && strcmp(command, "rotate"))
+		die(EX_USAGE, "%s: --retire-old is for rotate", command);
+	if ((opt->dry_run || opt->set_secret) && strcmp(command, "apply"))
+		die(EX_USAGE, "%s: --dry-run and --set-secret are for apply", command);
+	if (!strcmp(command, "apply"))
+		return run_apply(run);
+	if (!strcmp(command, "check"))
+		return run_check(run, argc, argv);
+	if (!strcmp(command, "rotate"))
+		return run_rotate(run, argc, argv);
 	if (!strcmp(command, "list")) {
 		const char *args[] = {opt->app, NULL};
 		if (!opt->app)
 			die(EX_USAGE, "list: which app? (--app ID)");
 		ascapi_call_path(ASC_APP_WEBHOOKS, args, path, sizeof path);
-		return each_page(run->api, ASC_APP_WEBHOOKS, path, print_webhook, run);
+		return ascapi_each_page(run->api, ASC_APP_WEBHOOKS, path, print_webhook, run);
 	}
 	if (!strcmp(command, "get"))
 		return print_answer(call(run, ASC_WEBHOOK, need_id(argc, argv, command), jv_invalid(), "get"), opt);
@@ -573,21 +1139,16 @@ static int run_command(struct run *run, const char *command, int argc, char **ar
 			return print(ping, opt);
 		}
 	}
+	if (!strcmp(command, "deliveries") && opt->summary && (argc - optind != 1 || opt->napps || opt->all_apps))
+		return run_summaries(run, argc, argv);
 	if (!strcmp(command, "deliveries") || (!strcmp(command, "redeliver") && opt->failed)) {
 		int status;
 		deliveries_path(need_id(argc, argv, command), opt, path, sizeof path);
-		status = each_page(run->api, ASC_WEBHOOK_DELIVERIES, path, on_delivery, run);
-		if (opt->summary) {
-			long total = run->counts[0] + run->counts[1] + run->counts[2];
-			jv s = jv_object();
-			s = jv_object_set(s, jv_string("total"), jv_number((double)total));
-			s = jv_object_set(s, jv_string("SUCCEEDED"), jv_number((double)run->counts[0]));
-			s = jv_object_set(s, jv_string("FAILED"), jv_number((double)run->counts[1]));
-			s = jv_object_set(s, jv_string("PENDING"), jv_number((double)run->counts[2]));
-			s = jv_object_set(s, jv_string("successRate"),
-					  total ? jv_number((double)run->counts[0] / (double)total) : jv_null());
-			status = worse_status(status, print(s, opt));
-		}
+		if (optind < argc)
+			die(EX_USAGE, "%s: one webhook at a time (deliveries --summary takes several)", command);
+		status = ascapi_each_page(run->api, ASC_WEBHOOK_DELIVERIES, path, on_delivery, run);
+		if (opt->summary && status == 0)
+			status = print(summary_of(run->counts), opt);
 		if (opt->failed)
 			msg_info("%ld failed deliveries sent again", run->redelivered);
 		return status;
@@ -601,7 +1162,7 @@ static int run_command(struct run *run, const char *command, int argc, char **ar
 		return status;
 	}
 	die(EX_USAGE, "unknown command %s (list, get, create, update, delete, ping, deliveries, "
-		      "redeliver)", command);
+		      "redeliver, apply, check, rotate)", command);
 }
 
 int main(int argc, char **argv)
@@ -622,6 +1183,12 @@ int main(int argc, char **argv)
 	}
 	/* getopt_long moved the options, wherever they were, before the command and its ids. */
 	command = argv[optind++];
+	/* For check and rotate --timeout is the whole wait for the ping's delivery (default 60
+	 * seconds); each request keeps the default bound of 30. */
+	if (!strcmp(command, "check") || !strcmp(command, "rotate")) {
+		opt.wait = opt.timeout_given ? opt.timeout : 60;
+		opt.timeout = opt.timeout_given && opt.timeout < 30 ? opt.timeout : 30;
+	}
 	net_options = (struct net_options){10000, (long)(opt.timeout * 1000), NULL};
 	memset(&run, 0, sizeof run);
 	run.opt = &opt;

@@ -29,6 +29,11 @@ const struct ascapi_call_spec ascapi_calls[ASC_CALL_COUNT] = {
 	 * (the live API refuses it, though the spec has it): states are filtered by us. */
 	[ASC_WEBHOOK_DELIVERIES] = {"GET", "/v1/webhooks/{id}/deliveries", "filter[createdDateGreaterThanOrEqualTo]={since}&filter[createdDateLessThan]={until}&limit={limit}"},
 	[ASC_WEBHOOK_REDELIVER] = {"POST", "/v1/webhookDeliveries", ""},
+	/* apply --all-apps: every app the key can see, ids only (the name for messages). */
+	[ASC_APPS] = {"GET", "/v1/apps", "fields[apps]=name&limit=200"},
+	/* check and rotate: the deliveries of a short window with each one's event, whose ping
+	 * member tells a ping's delivery from an event's. */
+	[ASC_PING_DELIVERIES] = {"GET", "/v1/webhooks/{id}/deliveries", "filter[createdDateGreaterThanOrEqualTo]={since}&filter[createdDateLessThan]={until}&include=event&fields[webhookEvents]=ping&limit=200"},
 };
 
 /* Appends text to out at *at, percent-encoding what a URL must not carry raw (keep: the

@@ -47,7 +47,9 @@ ok       PATCH  /v1/webhooks/{id}  (webhooks_updateInstance)
 ok       DELETE /v1/webhooks/{id}  (webhooks_deleteInstance)
 ok       POST   /v1/webhookPings  (webhookPings_createInstance)
 ok       GET    /v1/webhooks/{id}/deliveries?filter[createdDateGreaterThanOrEqualTo]={since}&filter[createdDateLessThan]={until}&limit={limit}  (webhooks_deliveries_getToManyRelated)
-ok       POST   /v1/webhookDeliveries  (webhookDeliveries_createInstance)'
+ok       POST   /v1/webhookDeliveries  (webhookDeliveries_createInstance)
+ok       GET    /v1/apps?fields[apps]=name&limit=200  (apps_getCollection)
+ok       GET    /v1/webhooks/{id}/deliveries?filter[createdDateGreaterThanOrEqualTo]={since}&filter[createdDateLessThan]={until}&include=event&fields[webhookEvents]=ping&limit=200  (webhooks_deliveries_getToManyRelated)'
 }
 
 @test "the check refuses a call the spec does not have, and an API path outside the table" {

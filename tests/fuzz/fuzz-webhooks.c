@@ -1,6 +1,7 @@
 /* fuzz-webhooks: asc-webhooks' handling of the App Store Connect API's answers: listings
  * of webhooks and deliveries page by page (links.next resolved and held to the API's
- * origin), single webhooks, pings, redeliveries, with the API answering from the input
+ * origin), single webhooks, pings, redeliveries, summaries across two webhooks, with the API
+ * answering from the input
  * (fakeapi.h).
  *
  * The program's own file is compiled in, main renamed, so the code under test is exactly
@@ -87,6 +88,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	run.opt = &opt;
 	run.api = fake_api();
 	optind = 2;
-	(void)run_command(&run, argv[1], 4, argv);
+	/* Two ids where the command takes several (redeliver, deliveries --summary), one where a
+	 * second is a usage error (exit 64, which would end the fuzzer). */
+	(void)run_command(&run, argv[1],
+			  (!strcmp(argv[1], "redeliver") && !opt.failed) || (!strcmp(argv[1], "deliveries") && opt.summary)
+				  ? 4 : 3,
+			  argv);
 	return 0;
 }

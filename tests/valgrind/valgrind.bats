@@ -145,3 +145,20 @@ vg_clean() {
 	vg 69 asc-webhooks get no-such-webhook >/dev/null 2>&1
 	vg_clean
 }
+
+@test "valgrind: asc-webhooks apply, check, rotate, deliveries --summary across webhooks" {
+	BATS_TEST_DIRNAME=$TESTS start_fake_api
+	secret=$(secret_file s3cret)
+	vg 0 asc-webhooks apply --all-apps --url https://hooks.example.com/ --events all --secret-file "$secret" >/dev/null
+	vg 0 asc-webhooks apply --all-apps --url https://hooks.example.com/ --events BUILD_UPLOAD_STATE_UPDATED \
+		--secret-file "$secret" --set-secret >/dev/null
+	vg 0 asc-webhooks check --all-apps --name ascbell >/dev/null
+	vg 0 asc-webhooks rotate wh-1 --secret-file "$secret" --retire-old >/dev/null
+	vg 0 asc-webhooks deliveries --summary --all-apps --table >/dev/null
+	echo 'FAILED 401 Signature mismatch' >"$API_DIR/ping"
+	vg 69 asc-webhooks check wh-1 wh-2 >/dev/null 2>&1
+	vg 69 asc-webhooks rotate wh-2 --secret-file "$secret" >/dev/null 2>&1
+	echo sparse >"$API_DIR/mode"
+	vg 69 asc-webhooks apply --all-apps --url https://hooks.example.com/ --events all --secret-file "$secret" >/dev/null 2>&1
+	vg_clean
+}
