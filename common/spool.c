@@ -143,20 +143,6 @@ static int sync_dir(const char *dir, const char *sub)
 	return rc;
 }
 
-static int write_all(int fd, const char *data, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, data, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		data += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* seconds.microseconds.pid.counter, zero-padded so that names sort by time. */
 static void make_name(char name[SPOOL_NAME_SIZE])
 {

@@ -76,4 +76,7 @@ void no_core_dumps(void);
 /* Of two exit statuses, the one that says more went wrong (the larger sysexits code). */
 int worse_status(int a, int b);
 
+/* Writes all of data to fd, again after a short write or EINTR. 0, or -1 with errno set. */
+int write_all(int fd, const void *data, size_t len);
+
 #endif
