@@ -186,8 +186,8 @@ start_long_running() {
 	LISTEN_PORT=$(free_port)
 	# -k: a server still there 20 s after its SIGTERM (stop_listener's, or the lifetime's) is
 	# killed. Under make sanitize, LeakSanitizer at the exit of the long-running parent was
-	# once seen spinning for good after "stopped" (its tracer cannot attach to a process that
-	# is not dumpable, and no_core_dumps makes it so): the test must still end.
+	# once seen spinning for good after "stopped" (cause not found; perhaps its tracer and
+	# a process that no_core_dumps made not dumpable): the test must still end.
 	timeout -k 20 "${LISTEN_LIFETIME:-300}" "${ASC_HTTP:-$ASCBELL_BIN/asc-http}" --listen "127.0.0.1:$LISTEN_PORT" "$@" \
 		2>>"$BATS_TEST_TMPDIR/listener.log" 3>&- &
 	LISTENER_PID=$!
