@@ -51,7 +51,7 @@ int timevars_init(void)
 	return 0;
 }
 
-static long long now_ms(void)
+long long timevars_clock_ms(void)
 {
 	struct timespec ts;
 	if (pinned)
@@ -67,7 +67,7 @@ jv timevars_now(void)
 					     "November", "December"};
 	static const char *const days[] = {"Sunday", "Monday", "Tuesday", "Wednesday",
 					   "Thursday", "Friday", "Saturday"};
-	long long ms = now_ms();
+	long long ms = timevars_clock_ms();
 	time_t seconds = (time_t)(ms / 1000);
 	struct tm tm;
 	char iso[96], date[40], clock[40];

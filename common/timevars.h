@@ -10,6 +10,11 @@
  * YYYY-MM-DDTHH:MM:SS[.fff]Z (the caller says so and exits). */
 int timevars_init(void);
 
+/* The clock every program reads: $ASCBELL_NOW when it is set (after timevars_init), else
+ * the real time. Milliseconds since the epoch, UTC. Use it for any decision that a test
+ * must be able to pin (quiet hours, review times, report windows). */
+long long timevars_clock_ms(void);
+
 /* The variables for this moment, as one object. */
 jv timevars_now(void);
 
