@@ -126,3 +126,30 @@ check-api-calls: cmd/x.c:1: an API path outside common/ascapi_calls.c" ]
 	api '/v1/apps/1'
 	assert_equal "$CODE $(jq -r '.errors[0].detail' <<<"$output")" "404 There is no resource of type 'apps' with id '1'"
 }
+
+@test "the fake's refusals are answers of the spec too: a status the operation lists, the spec's error body" {
+	run python3 - "$BATS_TEST_DIRNAME/helpers/fake-asc-api" <<'PY'
+import importlib.machinery, importlib.util, sys
+loader = importlib.machinery.SourceFileLoader("fake", sys.argv[1])
+spec = importlib.util.spec_from_loader("fake", loader)
+fake = importlib.util.module_from_spec(spec)
+loader.exec_module(fake)
+delete = fake.SPEC.operation("DELETE", "/v1/webhooks/wh-1")[1]
+ping = fake.SPEC.operation("POST", "/v1/webhookPings")[1]
+# What the test modes send (refuse: 403, rate: 429) is listed; a 409 on DELETE is not.
+print(fake.Handler.refusal_problems(ping, fake.Refused(403, "FORBIDDEN_ERROR", "t", "d")))
+print(fake.Handler.refusal_problems(delete, fake.Refused(429, "RATE_LIMIT_EXCEEDED", "t", "d")))
+print(fake.Handler.refusal_problems(delete, fake.Refused(409, "ENTITY_ERROR", "t", "d")))
+PY
+	assert_success
+	assert_output - <<'OUT'
+[]
+[]
+['409 is not a response of this operation in the spec']
+OUT
+	# The refuse: mode through the wire: 403 with the spec's error document.
+	start_fake_api
+	echo refuse:apps >"$API_DIR/mode"
+	api '/v1/apps?limit=200'
+	assert_equal "$CODE $(jq -c '.errors[0] | [.status, .code]' <<<"$output")" '403 ["403","FORBIDDEN_ERROR"]'
+}
