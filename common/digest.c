@@ -714,7 +714,8 @@ jv digest_events(struct digest *d, long long since, long long until, const char 
 	jv out = jv_array(), apps = jv_array();
 	size_t i;
 
-	qsort(d->groups, d->count, sizeof *d->groups, cmp_group);
+	if (d->count > 1)
+		qsort(d->groups, d->count, sizeof *d->groups, cmp_group);
 	if (only_app) {
 		for (i = 0; i < d->count; i++)
 			if (group_is(&d->groups[i], only_app))
