@@ -79,6 +79,11 @@ const struct default_template default_templates[] = {
 	 WHEN,
 	 BUILD_PAGE},
 
+	/* asc-report's digests: the period's figures, a line each (the message), then when. */
+	{"report", "📊 {{app.name ? app.name + \": \" : report.scope == \"portfolio\" ? \"All apps: \" : \"\"}}"
+		   "{{eventType}}",
+	 "{{message}}\n{{eventDate}}", APP_PAGE},
+
 	{"ping", "🔔 " APP "Webhook ping",
 	 "App Store Connect reached this receiver: the webhook works.\n" WHEN, APP_PAGE},
 };

@@ -450,40 +450,48 @@ assert_every_client_200() {
 	assert_output "$(printf 'inactive\nactive\nactive')"
 }
 
-@test "ascbell-prune.service removes delivered requests and markers older than ASCBELL_KEEP_DAYS, nothing else" {
+@test "ascbell-prune.service removes delivered requests, markers and history older than ASCBELL_KEEP_DAYS, nothing else" {
 	# The agent would take the test's files out of outbox/new/ (nothing connects meanwhile,
 	# so the socket does not start the service again).
 	in_machine systemctl stop ascbell.service
+	# The history as the receiver keeps it (asc-prune judges its files by the date in the name).
+	old_day=$(date -u -d '100 days ago' +%F) recent_day=$(date -u -d '10 days ago' +%F)
+	had_history=$(in_machine sh -c 'test -d /var/lib/ascbell/history && echo yes || true')
 	in_machine sh -ec '
 		cd /var/lib/ascbell
-		for f in spool/cur/old spool/new/old outbox/new/old outbox/failed/old unsent/new/old dedup/old-id; do
+		install -d -m 2770 -o ascbell -g ascbell history
+		for f in spool/cur/old spool/new/old outbox/new/old outbox/failed/old unsent/new/old dedup/old-id \
+			history/$1.jsonl; do
 			install -m 660 -o www-data -g ascbell /dev/null "$f"
-			touch -d "40 days ago" "$f"
+			touch -d "100 days ago" "$f"
 		done
-		for f in spool/cur/recent dedup/recent-id; do
+		for f in spool/cur/recent dedup/recent-id history/$2.jsonl; do
 			install -m 660 -o ascbell -g ascbell /dev/null "$f"
 			touch -d "10 days ago" "$f"
-		done'
+		done' sh "$old_day" "$recent_day"
 	run in_machine systemctl start ascbell-prune.service
 	assert_success
-	run in_machine sh -c 'cd /var/lib/ascbell && find spool outbox unsent dedup -type f -name "*old*" -o -type f -name "*recent*" | sort'
-	assert_output "$(printf '%s\n' dedup/recent-id outbox/failed/old outbox/new/old spool/cur/recent spool/new/old unsent/new/old)"
+	run in_machine sh -c 'cd /var/lib/ascbell && find spool outbox unsent dedup history -type f | grep -e old -e recent -e "$1" -e "$2" | sort' sh "$old_day" "$recent_day"
+	assert_output "$(printf '%s\n' dedup/recent-id "history/$recent_day.jsonl" outbox/failed/old outbox/new/old spool/cur/recent \
+		spool/new/old unsent/new/old)"
 	# A shorter keep, from the env file.
 	set_env ASCBELL_KEEP_DAYS 7
 	in_machine systemctl start ascbell-prune.service
-	run in_machine sh -c 'cd /var/lib/ascbell && find spool/cur dedup -type f -name "*recent*"'
+	run in_machine sh -c 'cd /var/lib/ascbell && find spool/cur dedup history -type f | grep -e recent -e "$1"' sh "$recent_day"
 	assert_output ''
 	# Not a number: the service fails and removes nothing.
 	set_env ASCBELL_KEEP_DAYS '7 -o -true'
-	in_machine touch -d '40 days ago' /var/lib/ascbell/dedup/old-id
+	in_machine touch -d '100 days ago' /var/lib/ascbell/dedup/old-id
 	run in_machine systemctl start ascbell-prune.service
 	assert_failure
 	run in_machine journalctl -q -o cat -u ascbell-prune.service -g 'not a number'
-	assert_output 'ascbell-prune: error: ASCBELL_KEEP_DAYS=7 -o -true is not a number of days'
+	assert_output 'asc-prune: error: ASCBELL_KEEP_DAYS=7 -o -true is not a number of days (1 to 36500)'
 	run in_machine find /var/lib/ascbell/dedup -name old-id
 	assert_output /var/lib/ascbell/dedup/old-id
 	in_machine rm -f /var/lib/ascbell/dedup/old-id /var/lib/ascbell/spool/new/old /var/lib/ascbell/outbox/new/old \
 		/var/lib/ascbell/outbox/failed/old /var/lib/ascbell/unsent/new/old
+	# The tree the other tests compare with the tmpfiles.d entry as it was.
+	[ "$had_history" = yes ] || in_machine rmdir /var/lib/ascbell/history
 }
 
 @test "the README's install -d lines (no systemd-tmpfiles) make the same tree as the tmpfiles.d entry" {
@@ -538,20 +546,21 @@ assert_every_client_200() {
 
 @test "the cron line for hosts without systemd removes what the service removes" {
 	tree="$BATS_TEST_TMPDIR/state"
+	old_day=$(date -u -d '100 days ago' +%F) recent_day=$(date -u -d '10 days ago' +%F)
 	for f in spool/cur/old spool/cur/recent spool/new/old outbox/new/old outbox/failed/old outbox/cur/old \
-		unsent/new/old dedup/old-id dedup/recent-id; do
+		unsent/new/old dedup/old-id dedup/recent-id "history/$old_day.jsonl" "history/$recent_day.jsonl"; do
 		mkdir -p "$tree/$(dirname "$f")"
 		: >"$tree/$f"
 	done
-	touch -d '40 days ago' "$tree"/*/*/old "$tree/dedup/old-id"
-	touch -d '10 days ago' "$tree/spool/cur/recent" "$tree/dedup/recent-id"
+	touch -d '100 days ago' "$tree"/*/*/old "$tree/dedup/old-id" "$tree/history/$old_day.jsonl"
+	touch -d '10 days ago' "$tree/spool/cur/recent" "$tree/dedup/recent-id" "$tree/history/$recent_day.jsonl"
 	line=$(grep -v '^#' "$DEPLOY/ascbell-prune.cron")
 	# m h dom mon dow user command: daily, as ascbell.
 	assert_equal "$(awk '{print $3, $4, $5, $6}' <<<"$line")" '* * * ascbell'
-	command=$(sed -E "s/^([^ ]+ +){6}//; s|/var/lib/ascbell|$tree|g" <<<"$line")
+	command=$(sed -E "s/^([^ ]+ +){6}//; s|/var/lib/ascbell|$tree|g; s|/usr/local/bin/|$ASCBELL_BIN/|g" <<<"$line")
 	run sh -c "$command"
 	assert_success
 	run sh -c 'cd "$1" && find . -type f | sort' sh "$tree"
-	assert_output "$(printf '%s\n' ./dedup/recent-id ./outbox/cur/old ./outbox/failed/old ./outbox/new/old \
-		./spool/cur/recent ./spool/new/old ./unsent/new/old)"
+	assert_output "$(printf '%s\n' ./dedup/recent-id "./history/$recent_day.jsonl" ./outbox/cur/old ./outbox/failed/old \
+		./outbox/new/old ./spool/cur/recent ./spool/new/old ./unsent/new/old)"
 }
