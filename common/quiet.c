@@ -257,3 +257,19 @@ long long quiet_release(const struct quiet *q, long long now, const char *severi
 	leave_zone(saved);
 	return release > now ? release : 0;
 }
+
+long long quiet_release_message(const struct quiet *q, long long now, jv message)
+{
+	jv severity;
+	long long release;
+
+	if (!q || !q->set)
+		return 0;
+	severity = jv_get_kind(message) == JV_KIND_OBJECT
+			   ? jv_object_get(jv_copy(message), jv_string("severity"))
+			   : jv_invalid();
+	release = quiet_release(q, now, jv_get_kind(severity) == JV_KIND_STRING ? jv_string_value(severity)
+										 : NULL);
+	jv_free(severity);
+	return release;
+}

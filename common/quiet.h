@@ -47,6 +47,9 @@ int quiet_env_set(const char *(*get)(const char *name, void *ctx), void *ctx);
  * instant of the jump). */
 long long quiet_release(const struct quiet *q, long long now, const char *severity);
 
+/* quiet_release for a message (not consumed) by its "severity" member. */
+long long quiet_release_message(const struct quiet *q, long long now, jv message);
+
 /* info 0, success 1, warning 2, error 3; -1 for anything else. */
 int quiet_severity_rank(const char *severity);
 
