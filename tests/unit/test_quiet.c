@@ -135,6 +135,10 @@ int main(void)
 	refused("{\"hours\":\"22:00-07:00\",\"zone\":\"../../etc/passwd\"}", "quiet.zone: not a time zone this "
 		"machine knows: ../../etc/passwd (an IANA name such as Europe/Berlin, from /usr/share/zoneinfo)",
 		"a path is no zone");
+	/* jq's parser turns a byte that is not UTF-8 into U+FFFD: still no zone, and not echoed. */
+	refused("{\"hours\":\"22:00-07:00\",\"zone\":\"Europe/Berl\xffn\"}", "quiet.zone: not a time zone "
+		"this machine knows: (not printable) (an IANA name such as Europe/Berlin, from /usr/share/zoneinfo)",
+		"a zone that is not UTF-8");
 	refused("{\"hours\":\"22:00-07:00\",\"zone\":[\"UTC\"]}", "quiet.zone: not a string", "zone of the wrong type");
 	refused("{\"hours\":\"22:00-07:00\",\"below\":\"critical\"}",
 		"quiet.below: not a severity: critical (info, success, warning or error)", "unknown severity");
