@@ -284,3 +284,20 @@ refused() {
 	done
 	assert_equal "$(ls "$BATS_TEST_TMPDIR/o/new" 2>/dev/null)" ""
 }
+
+@test "a running agent is woken by a held message (inotify), not only by its rescan" {
+	outbox="$BATS_TEST_TMPDIR/outbox"
+	echobell-send --queue "$outbox" </dev/null
+	start_fake
+	export ECHOBELL_WEBHOOK_URL="$FAKE_URL"
+	ASCBELL_NOW=$MORNING timeout 60 echobell-send --watch "$outbox" --rescan 600 \
+		2>>"$BATS_TEST_TMPDIR/watch.log" 3>&- &
+	WATCHER_PID=$!
+	sleep 0.3
+	echo '{"n":1,"severity":"info"}' | ASCBELL_QUIET_HOURS=22:00-07:00 \
+		echobell-send -v --queue "$outbox" --quiet-hours 2>"$BATS_TEST_TMPDIR/queue.log"
+	grep -q "message 1: held until $END" "$BATS_TEST_TMPDIR/queue.log"
+	# Well before the 600 s rescan: the held name woke it, and its time has come.
+	wait_for_requests 1 50
+	assert_equal "$(cat "$FAKE_DIR/bodies")" '{"n":1,"severity":"info"}'
+}
