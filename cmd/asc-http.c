@@ -688,7 +688,8 @@ static int status_of_exit(const struct handler_result *r)
 }
 
 /* What the handler may say it did, for a 2xx answer (DESIGN.md, asc-http). */
-static const char *const outcomes[] = {"delivered", "queued", "kept", "duplicate", "filtered", NULL};
+static const char *const outcomes[] = {"delivered", "queued", "held", "kept", "duplicate",
+					       "filtered", NULL};
 
 static const char *message_of(const struct exchange *x, int code)
 {

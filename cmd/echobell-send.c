@@ -18,12 +18,15 @@
 #include "deliver.h"
 #include "echobell.h"
 #include "jsonio.h"
+#include "localtime.h"
 #include "net.h"
 #include "notification.h"
 #include "outcome.h"
 #include "outbox.h"
+#include "quiet.h"
 #include "sender.h"
 #include "spool.h"
+#include "timevars.h"
 #include "util.h"
 
 #define MAX_SCHEDULE 32
@@ -46,6 +49,8 @@ struct options {
 	double rescan;
 	int dry_run;
 	size_t max_body;
+	long long not_before; /* --queue: hold every message until then (epoch seconds) */
+	int quiet_hours;      /* --queue: hold by $ASCBELL_QUIET_* and each one's severity */
 };
 
 /* SIGTERM or SIGINT: a delivery in progress (and the agent, always) stops at the next safe
@@ -78,7 +83,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: %s [--url-file FILE] [--type TYPE] [--timeout S] [--retries N]\n"
 		"                     [--retry-max-time S] [--spool DIR] [--cacert FILE] [--dry-run]\n"
-		"       %s --queue DIR\n"
+		"       %s --queue DIR [--not-before WHEN] [--quiet-hours]\n"
 		"       %s --flush DIR [--url-file FILE]\n"
 		"       %s --watch DIR [--url-file FILE] [--schedule LIST] [--rescan S]\n"
 		"\n"
@@ -97,6 +102,10 @@ static void usage(FILE *out)
 		"      --dedup DIR        one notification per event id (the message's \"id\")\n"
 		"      --flush DIR        send what DIR kept, oldest first; stop at a failure\n"
 		"      --queue DIR        only write each message into the outbox DIR\n"
+		"      --not-before WHEN  --queue: the agent sends none before WHEN (epoch\n"
+		"                         seconds, or a time like 2026-03-02T07:00:00+01:00)\n"
+		"      --quiet-hours      --queue: hold what arrives during the quiet hours of\n"
+		"                         $ASCBELL_QUIET_HOURS, _ZONE, _BELOW until they end\n"
 		"      --watch DIR        deliver from the outbox DIR until SIGTERM\n"
 		"      --schedule LIST    --watch: waits before later tries (default\n"
 		"                         10s,1m,5m,30m,2h,6h,12h,24h)\n"
@@ -132,6 +141,21 @@ static double parse_seconds(const char *text, const char *option)
 	return value * unit;
 }
 
+/* Epoch seconds, or an instant with its zone (Z or an offset). */
+static long long parse_when(const char *text)
+{
+	char *end;
+	long long value = strtoll(text, &end, 10);
+	time_t t;
+
+	if (end != text && *end == '\0' && value > 0 && text[0] != '+')
+		return value;
+	if (instant_parse(text, &t) != 0 || t <= 0)
+		die(EX_USAGE, "--not-before: not a time: %s (epoch seconds, or like "
+			      "2026-03-02T07:00:00Z or 2026-03-02T07:00:00+01:00)", text);
+	return (long long)t;
+}
+
 static size_t parse_schedule(char *list, double schedule[MAX_SCHEDULE])
 {
 	size_t n = 0;
@@ -159,7 +183,8 @@ static struct options parse_options(int argc, char **argv)
 {
 	enum { OPT_URL_FILE = 256, OPT_TYPE, OPT_TIMEOUT, OPT_RETRIES, OPT_RETRY_MAX_TIME,
 	       OPT_RETRY_BASE, OPT_SPOOL, OPT_FLUSH, OPT_QUEUE, OPT_WATCH, OPT_SCHEDULE,
-	       OPT_RESCAN, OPT_CACERT, OPT_DRY_RUN, OPT_MAX_BODY, OPT_DEDUP };
+	       OPT_RESCAN, OPT_CACERT, OPT_DRY_RUN, OPT_MAX_BODY, OPT_DEDUP, OPT_NOT_BEFORE,
+	       OPT_QUIET_HOURS };
 	static const struct option longopts[] = {
 		{"url", required_argument, NULL, 'u'},
 		{"url-file", required_argument, NULL, OPT_URL_FILE},
@@ -178,6 +203,8 @@ static struct options parse_options(int argc, char **argv)
 		{"dry-run", no_argument, NULL, OPT_DRY_RUN},
 		{"max-body", required_argument, NULL, OPT_MAX_BODY},
 		{"dedup", required_argument, NULL, OPT_DEDUP},
+		{"not-before", required_argument, NULL, OPT_NOT_BEFORE},
+		{"quiet-hours", no_argument, NULL, OPT_QUIET_HOURS},
 		STANDARD_LONGOPTS,
 	};
 	static const double default_schedule[] = {10, 60, 300, 1800, 7200, 21600, 43200, 86400};
@@ -221,6 +248,8 @@ static struct options parse_options(int argc, char **argv)
 		case OPT_DRY_RUN: opt.dry_run = 1; break;
 		case OPT_MAX_BODY: opt.max_body = parse_max_body(optarg); break;
 		case OPT_DEDUP: opt.dedup = optarg; break;
+		case OPT_NOT_BEFORE: opt.not_before = parse_when(optarg); break;
+		case OPT_QUIET_HOURS: opt.quiet_hours = 1; break;
 		default: standard_option(c, usage);
 		}
 	}
@@ -228,6 +257,10 @@ static struct options parse_options(int argc, char **argv)
 		die(EX_USAGE, "--timeout: must be more than 0");
 	if (opt.rescan < 0.1)
 		opt.rescan = 0.1;
+	/* Only the agent honours a hold: a message sent now cannot wait. */
+	if ((opt.not_before || opt.quiet_hours) && opt.mode != MODE_QUEUE)
+		die(EX_USAGE, "--not-before and --quiet-hours: only with --queue (the agent sends "
+			      "held messages when their time comes)");
 	if (opt.dedup && (opt.mode == MODE_FLUSH || opt.mode == MODE_WATCH))
 		die(EX_USAGE, "--dedup: only when sending or queueing new messages");
 	if (opt.url_option)
@@ -242,7 +275,27 @@ struct run {
 	struct sender sender;
 	struct batch *group; /* --queue: the messages written but not yet committed */
 	int group_status;    /* --queue: EX_TEMPFAIL once a group could not be committed */
+	struct quiet quiet;  /* --quiet-hours */
+	unsigned long held;  /* --queue: messages written with a hold */
 };
+
+/* --queue: until when the agent must keep this message (epoch seconds), or 0. */
+static long long hold_for(struct run *run, jv message)
+{
+	long long now = timevars_clock_ms() / 1000;
+	long long hold = run->opt->not_before;
+	long long quiet = run->opt->quiet_hours ? quiet_release_message(&run->quiet, now, message) : 0;
+
+	if (quiet > hold)
+		hold = quiet;
+	return hold > now ? hold : 0;
+}
+
+static const char *getenv_ctx(const char *name, void *ctx)
+{
+	(void)ctx;
+	return getenv(name);
+}
 
 /* --queue: a group that cannot be committed is reported, never as queued. */
 static void group_lost(struct run *run, size_t lost)
@@ -303,6 +356,7 @@ static int queue_one(jv message, struct json_reader *reader, const char *label, 
 	struct buf line = BUF_INIT;
 	struct dedup claim;
 	jv id;
+	long long hold;
 	int rc;
 
 	if (jv_get_kind(message) != JV_KIND_OBJECT) {
@@ -326,9 +380,14 @@ static int queue_one(jv message, struct json_reader *reader, const char *label, 
 	/* The message keeps the event's "id": the agent POSTs it as it is, so whoever
 	 * receives it can tell a repeat too. It is queued, and its claim done, when its
 	 * group is committed: when full, or when the input has nothing more ready. */
+	hold = hold_for(run, message);
+	if (hold) {
+		run->held++;
+		msg_info("message %lu: held until %lld", run->sender.count, hold);
+	}
 	sender_line(message, run->opt->type, run->sender.count, &line);
 	json_reader_on_idle(reader, commit_when_idle, run);
-	group_lost(run, batch_add(run->group, line.data, line.len, &claim));
+	group_lost(run, batch_add(run->group, line.data, line.len, &claim, hold));
 	buf_free(&line);
 	return 0;
 }
@@ -377,8 +436,13 @@ int main(int argc, char **argv)
 	run.sender = (struct sender){.spool = opt.spool, .dedup = opt.dedup, .type = opt.type,
 				     .dry_run = opt.dry_run, .policy = opt.policy, .stop = &stop_requested};
 	catch_stop_signals();
+	if (timevars_init() != 0)
+		die(EX_CONFIG, "ASCBELL_NOW: not a UTC time like 2026-03-02T14:05:19Z");
 
 	if (opt.mode == MODE_QUEUE) {
+		char why[512];
+		if (opt.quiet_hours && quiet_from_env(getenv_ctx, NULL, &run.quiet, why, sizeof why) != 0)
+			die(EX_CONFIG, "%s", why);
 		if (spool_prepare(opt.dir) != 0)
 			die(EX_TEMPFAIL, "cannot use the outbox: %s", spool_why());
 		run.group = xmalloc(sizeof *run.group);
@@ -388,7 +452,9 @@ int main(int argc, char **argv)
 		free(run.group);
 		status = worse_status(status, run.group_status);
 		if (status == 0)
-			outcome_tell(run.sender.duplicates && !run.sender.done ? "duplicate" : "queued");
+			outcome_tell(run.sender.duplicates && !run.sender.done ? "duplicate"
+				     : run.held && run.held == run.sender.done	 ? "held"
+										 : "queued");
 		return worse_status(status, finish_stdout());
 	}
 	connect_echobell(&run);

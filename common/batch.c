@@ -126,7 +126,7 @@ size_t batch_commit(struct batch *b)
 		return lost;
 	}
 	for (renamed = 0; renamed < b->count; renamed++)
-		if (spool_publish(b->dir, b->items[renamed].name) != 0)
+		if (spool_publish_held(b->dir, b->items[renamed].name, b->items[renamed].not_before) != 0)
 			break;
 	if (renamed < b->count)
 		snprintf(why, sizeof why, "%s", spool_why());
@@ -148,7 +148,8 @@ size_t batch_commit(struct batch *b)
 	return lost;
 }
 
-size_t batch_add(struct batch *b, const void *data, size_t len, struct dedup *claim)
+size_t batch_add(struct batch *b, const void *data, size_t len, struct dedup *claim,
+		 long long not_before)
 {
 	struct batch_item *item = &b->items[b->count];
 	size_t lost;
@@ -166,6 +167,7 @@ size_t batch_add(struct batch *b, const void *data, size_t len, struct dedup *cl
 		return lost;
 	}
 	item->claim = NULL;
+	item->not_before = not_before;
 	if (claim && claim->fd >= 0) {
 		item->claim = xmalloc(sizeof *item->claim);
 		*item->claim = *claim;

@@ -27,6 +27,7 @@ struct batch_item {
 	char name[SPOOL_NAME_SIZE];
 	int fd;		      /* the file in tmp/, open until the commit syncs it */
 	struct dedup *claim;  /* settled by the commit; NULL when none */
+	long long not_before; /* held until then (spool_add_held); 0: not held */
 };
 
 struct batch {
@@ -45,10 +46,12 @@ void batch_init(struct batch *b, const char *dir, void (*on_queued)(const char *
 
 /* Adds a message (written into tmp/ now) and commits the group when that fills it. claim,
  * when not NULL and holding a claim (fd >= 0), is taken over: made done ("queued") once
- * the message is durable, released if it is not. Returns 0, or the number of messages
+ * the message is durable, released if it is not. not_before: held until then, as
+ * spool_add_held (0: not held). Returns 0, or the number of messages
  * that will never be queued (this one and the rest of its group: a write failure fails
  * the whole group), with batch_why() saying why. */
-size_t batch_add(struct batch *b, const void *data, size_t len, struct dedup *claim);
+size_t batch_add(struct batch *b, const void *data, size_t len, struct dedup *claim,
+		 long long not_before);
 
 /* Makes the group durable now. Returns 0, or the number of messages not queued (all of
  * the group, or the ones after a rename that failed), batch_why() saying why. A message

@@ -12,7 +12,7 @@ static const char *zone = "UTC";
 
 /* A zone name is a relative path under the zone directory: letters, digits and _+-
  * between slashes, never "." or ".." (so $ASCBELL_TZ cannot name another file). */
-static int zone_name_ok(const char *name)
+int zone_name_ok(const char *name)
 {
 	const char *p = name;
 	size_t n = strlen(name);
@@ -40,6 +40,11 @@ static int zone_file_ok(const char *name)
 	got = read(fd, magic, sizeof magic);
 	close(fd);
 	return got == (ssize_t)sizeof magic && memcmp(magic, "TZif", 4) == 0;
+}
+
+int zone_known(const char *name)
+{
+	return !strcmp(name, "UTC") || (zone_name_ok(name) && zone_file_ok(name));
 }
 
 int localtime_init(void)

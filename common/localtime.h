@@ -13,6 +13,12 @@
  * notification). */
 int localtime_init(void);
 
+/* Whether name is a zone this machine knows, by the rule localtime_init applies to
+ * $ASCBELL_TZ ("UTC" always is); zone_name_ok: whether it is at least spelled as one
+ * (ASCII letters, digits, _+-/, no "..": safe to print and to look up). */
+int zone_known(const char *name);
+int zone_name_ok(const char *name);
+
 /* The zone in use, for messages: "UTC" or $ASCBELL_TZ. */
 const char *localtime_zone(void);
 

@@ -16,6 +16,7 @@
 
 #include "buf.h"
 #include "spool.h"
+#include "timevars.h"
 #include "util.h"
 
 /* A message name and what the outbox has noted in it. */
@@ -65,6 +66,24 @@ static double epoch_now(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A message held by its writer (quiet hours: a ,t= without an ,a=, never tried) waits for
+ * a moment of the calendar, read on the one clock a test can pin ($ASCBELL_NOW,
+ * timevars.h); a retry waits for a span of real time, which a pinned clock would stop
+ * for ever. Under a pinned clock a held message is due, or not, for the agent's whole
+ * run. */
+static int held(const struct entry *e)
+{
+	return e->not_before > 0 && e->attempts == 0;
+}
+
+/* Seconds of real time until e is due (0 or less: due now). */
+static double wait_for(const struct entry *e, double now)
+{
+	if (held(e))
+		return (double)e->not_before - (double)timevars_clock_ms() / 1000;
+	return (double)e->not_before - now;
 }
 
 /* Reads a message; the trailing newline kept on disk is not part of the POST. */
@@ -165,6 +184,12 @@ int outbox_flush(struct outbox *o)
 		enum delivery result;
 
 		parse_entry(names[i], &e);
+		/* A flush by hand sends what waits for a retry at once, but not what its writer
+		 * held for later (quiet hours): that is a choice, not a failure. */
+		if (held(&e) && wait_for(&e, 0) > 0) {
+			msg_info("%s: held until %lld; not sent yet", e.base, e.not_before);
+			continue;
+		}
 		if (read_message(o, "new", names[i], &body) != 0) {
 			snprintf(why, sizeof why, "cannot read: %s", strerror(errno));
 			give_up(o, "new", names[i], &e, why);
@@ -233,9 +258,9 @@ static double deliver_due(struct outbox *o)
 		double now = epoch_now();
 
 		parse_entry(names[i], &e);
-		if ((double)e.not_before > now) {
-			if ((double)e.not_before < next)
-				next = (double)e.not_before;
+		if (wait_for(&e, now) > 0) {
+			if (now + wait_for(&e, now) < next)
+				next = now + wait_for(&e, now);
 			continue;
 		}
 		entry_name(&e, claimed, 1);
@@ -295,7 +320,8 @@ static double deliver_due(struct outbox *o)
 }
 
 /* Whether the inotify events waiting on fd include a message put into new/ by someone
- * else: our own deferrals (names with ",a=") are not news. */
+ * else (held ones too: the pass they start learns when they fall due): our own deferrals
+ * (names with ",a=") are not news. */
 static int new_message_arrived(int fd)
 {
 	char events[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
@@ -306,7 +332,7 @@ static int new_message_arrived(int fd)
 		char *p = events;
 		while (p < events + len) {
 			const struct inotify_event *ev = (const struct inotify_event *)p;
-			if (ev->len && !strchr(ev->name, ','))
+			if (ev->len && !strstr(ev->name, ",a="))
 				arrived = 1;
 			p += sizeof *ev + ev->len;
 		}

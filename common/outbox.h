@@ -4,11 +4,17 @@
  * A message's life in the outbox:
  *
  *   tmp/NAME ──rename──▶ new/NAME ──claim (rename)──▶ cur/NAME,p=PID ──2xx──▶ cur/NAME,sent
- *                                                                            ──▶ (removed)
- *                          ▲                               │
- *                          └── new/NAME,a=N,t=WHEN ◀───────┤ 5xx, 429, timeout: later
- *                                                          └──▶ failed/NAME + NAME.reason
- *                                                               (4xx, or schedule spent)
+ *      │                    ▲                             │                 ──▶ (removed)
+ *      │                    │                             │
+ *      │                    └── new/NAME,a=N,t=WHEN ◀─────┤ 5xx, 429, timeout: later
+ *      │                                                  └──▶ failed/NAME + NAME.reason
+ *      │                                                       (4xx, or schedule spent)
+ *      └──rename──▶ new/NAME,t=WHEN  held by its writer (quiet hours): claimed like the
+ *                                    others once WHEN has come, in its turn
+ *
+ * WHEN is in epoch seconds. A retry's WHEN is a span of real time; a held message's (no
+ * ,a=) is a moment of the calendar, read on timevars_clock_ms(), so $ASCBELL_NOW pins it.
+ * --flush sends what waits for a retry at once, never a held message before its WHEN.
  *
  * The attempt count and the time before which a message is not tried again live in its
  * name, so they survive a restart; the claim by rename means two agents never send one

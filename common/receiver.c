@@ -16,6 +16,7 @@
 #include "eventfilter.h"
 #include "jsonio.h"
 #include "localtime.h"
+#include "quiet.h"
 #include "reqvars.h"
 #include "secrets.h"
 #include "sender.h"
@@ -35,7 +36,8 @@ const char *const receiver_config_names[] = {
 	"ASC_APP_ID", "ASC_APP_NAME", "ASCBELL_EVENTS", "ASCBELL_TEMPLATES", "ASCBELL_TZ",
 	"ASCBELL_OUTBOX", "ASCBELL_UNSENT", "ASCBELL_DEDUP_DIR", "ECHOBELL_ESCALATION_URL_FILE",
 	"ASCBELL_APPS_DIR", "ASCBELL_DRY_RUN", "ASC_KEY_ID", "ASC_ISSUER_ID", "ASC_PRIVATE_KEY_PATH",
-	"ASC_PRIVATE_KEY", "ASC_API_BASE", NULL,
+	"ASC_PRIVATE_KEY", "ASC_API_BASE", "ASCBELL_QUIET_HOURS", "ASCBELL_QUIET_ZONE",
+	"ASCBELL_QUIET_BELOW", NULL,
 };
 
 #define CONFIG_NAME_COUNT (sizeof receiver_config_names / sizeof receiver_config_names[0] - 1)
@@ -483,14 +485,50 @@ static int direct_sender(struct receiver *r, const struct settings *s, const cha
 	return 0;
 }
 
+static const char *setting_ctx(const char *name, void *ctx)
+{
+	return setting(ctx, name);
+}
+
+/* Step 6's quiet hours (ASCBELL_QUIET_*, the app's file over the environment), as
+ * asc-receiver gives them to echobell-send --queue --quiet-hours. Only the agent can send
+ * a held message when the window ends: without an outbox they are a configuration error.
+ * Returns 0 or 78. */
+static int quiet_settings(const struct settings *s, int queued, int dry_run, struct quiet *q)
+{
+	char why[512];
+
+	memset(q, 0, sizeof *q);
+	if (!queued) {
+		if (setting(s, "ASCBELL_QUIET_HOURS") && !dry_run) {
+			msg_error("ASCBELL_QUIET_HOURS: quiet hours need the outbox (set ASCBELL_OUTBOX, "
+				  "with echobell-send --watch delivering it)");
+			return EX_CONFIG;
+		}
+		return 0;
+	}
+	if (quiet_env_set(setting_ctx, (void *)s) &&
+	    quiet_from_env(setting_ctx, (void *)s, q, why, sizeof why) != 0) {
+		msg_error("%s", why);
+		return EX_CONFIG;
+	}
+	return 0;
+}
+
 /* Step 6: out they go; queued (the agent delivers) or direct (a short retry budget; what
  * fails is kept in ASCBELL_UNSENT). Returns echobell-send's status, and its word. */
 static int send_messages(struct receiver *r, const struct settings *s, jv messages, char outcome[])
 {
 	const char *outbox = setting(s, "ASCBELL_OUTBOX"), *dry = setting(s, "ASCBELL_DRY_RUN");
 	struct sender sender = {0};
+	struct quiet quiet;
 	int i, n = jv_array_length(jv_copy(messages)), status = 0;
 	int queued = outbox && !(dry && !strcmp(dry, "1"));
+
+	if ((status = quiet_settings(s, queued, dry && !strcmp(dry, "1"), &quiet)) != 0) {
+		jv_free(messages);
+		return status;
+	}
 
 	/* Queued, the agent alone needs the URL. */
 	if (!queued && (status = direct_sender(r, s, NULL, &sender)) != 0) {
@@ -503,6 +541,7 @@ static int send_messages(struct receiver *r, const struct settings *s, jv messag
 		return EX_TEMPFAIL;
 	}
 	sender.dedup = setting(s, "ASCBELL_DEDUP_DIR");
+	sender.quiet = &quiet;
 	for (i = 0; i < n; i++) {
 		jv message = jv_array_get(jv_copy(messages), i);
 		status = worse_status(status, queued ? sender_queue(&sender, outbox, message)
@@ -510,8 +549,9 @@ static int send_messages(struct receiver *r, const struct settings *s, jv messag
 	}
 	if (status == 0 && !sender.dry_run)
 		snprintf(outcome, RECEIVER_OUTCOME_SIZE, "%s",
-			 sender.duplicates && !sender.done ? "duplicate"
-			 : queued			   ? "queued"
+			 sender.duplicates && !sender.done	    ? "duplicate"
+			 : queued && sender.held && sender.held == sender.done ? "held"
+			 : queued					    ? "queued"
 			 : sender.kept			   ? "kept"
 							   : "delivered");
 	echobell_url_free((char *)sender.url);

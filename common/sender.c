@@ -8,6 +8,7 @@
 #include "echobell.h"
 #include "jsondump.h"
 #include "notification.h"
+#include "timevars.h"
 #include "util.h"
 
 /* The line for one message: the object as compact JSON and a newline. Its
@@ -178,6 +179,7 @@ int sender_queue(struct sender *s, const char *dir, jv message)
 	char name[SPOOL_NAME_SIZE];
 	struct buf line = BUF_INIT;
 	struct dedup claim;
+	long long hold;
 	int rc;
 
 	s->count++;
@@ -187,8 +189,9 @@ int sender_queue(struct sender *s, const char *dir, jv message)
 	}
 	/* The message keeps the event's "id": the agent POSTs it as it is, so whoever
 	 * receives it can tell a repeat too. */
+	hold = quiet_release_message(s->quiet, timevars_clock_ms() / 1000, message);
 	sender_line(message, s->type, s->count, &line);
-	rc = spool_add(dir, line.data, line.len, name);
+	rc = spool_add_held(dir, line.data, line.len, hold, name);
 	buf_free(&line);
 	if (rc != 0) {
 		/* 75: asc-http answers 503 and keeps the request for replay; a message the agent
@@ -199,6 +202,11 @@ int sender_queue(struct sender *s, const char *dir, jv message)
 	}
 	sender_settle(&claim, 0, "queued");
 	s->done++;
-	msg_info("queued %s", name);
+	if (hold) {
+		s->held++;
+		msg_info("queued %s, held until %lld", name, hold);
+	} else {
+		msg_info("queued %s", name);
+	}
 	return 0;
 }

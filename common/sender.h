@@ -12,6 +12,7 @@
 #include "dedup.h"
 #include "deliver.h"
 #include "net.h"
+#include "quiet.h"
 #include "spool.h"
 
 struct sender {
@@ -23,6 +24,7 @@ struct sender {
 	FILE *dry_out;     /* where to print it (NULL: standard output) */
 	struct retry_policy policy;
 	volatile sig_atomic_t *stop; /* a wait between retries ends when this is set */
+	const struct quiet *quiet;   /* sender_queue: hold by the quiet hours, or NULL */
 	/* The connection (direct mode). */
 	const char *url;
 	struct net *net;
@@ -32,6 +34,7 @@ struct sender {
 	unsigned long kept;       /* put in the spool instead of sent */
 	unsigned long done;       /* sent or queued */
 	unsigned long duplicates; /* not sent: their event was notified already */
+	unsigned long held;       /* queued with a hold (quiet hours) */
 };
 
 /* The line for one message (consumed): the object as compact JSON, with its own
@@ -54,8 +57,9 @@ void sender_settle(struct dedup *d, int status, const char *what);
  * and not kept. */
 int sender_send(struct sender *s, jv message);
 
-/* Writes one message (consumed, an object) into the outbox dir, claim to settle. Returns 0
- * (queued or a duplicate) or 75. */
+/* Writes one message (consumed, an object) into the outbox dir, claim to settle, held
+ * until the end of s->quiet's window when it holds the message now (timevars_clock_ms).
+ * Returns 0 (queued or a duplicate) or 75. */
 int sender_queue(struct sender *s, const char *dir, jv message);
 
 #endif

@@ -239,10 +239,18 @@ int spool_sync_file(const char *dir, const char *name, int fd)
 
 int spool_publish(const char *dir, const char *name)
 {
+	return spool_publish_held(dir, name, 0);
+}
+
+int spool_publish_held(const char *dir, const char *name, long long not_before)
+{
 	char tmp[PATH_MAX], final[PATH_MAX];
 
 	snprintf(tmp, sizeof tmp, "%s/tmp/%s", dir, name);
-	snprintf(final, sizeof final, "%s/new/%s", dir, name);
+	if (not_before > 0)
+		snprintf(final, sizeof final, "%s/new/%s,t=%lld", dir, name, not_before);
+	else
+		snprintf(final, sizeof final, "%s/new/%s", dir, name);
 	if (rename(tmp, final) != 0)
 		return fail("cannot move %s into %s/new: %s", tmp, dir, strerror(errno));
 	return 0;
@@ -266,11 +274,17 @@ void spool_discard_tmp(const char *dir, const char *name)
 
 int spool_add(const char *dir, const void *data, size_t len, char name[SPOOL_NAME_SIZE])
 {
+	return spool_add_held(dir, data, len, 0, name);
+}
+
+int spool_add_held(const char *dir, const void *data, size_t len, long long not_before,
+		   char name[SPOOL_NAME_SIZE])
+{
 	int fd = spool_write_tmp(dir, data, len, name);
 
 	if (fd < 0)
 		return -1;
-	if (spool_sync_file(dir, name, fd) != 0 || spool_publish(dir, name) != 0) {
+	if (spool_sync_file(dir, name, fd) != 0 || spool_publish_held(dir, name, not_before) != 0) {
 		spool_discard_tmp(dir, name);
 		return -1;
 	}

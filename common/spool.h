@@ -38,6 +38,12 @@ mode_t spool_file_mode(const char *dir);
  * errno set, spool_why() saying what, and nothing left behind in tmp/. */
 int spool_add(const char *dir, const void *data, size_t len, char name[SPOOL_NAME_SIZE]);
 
+/* spool_add for a message held until not_before (epoch seconds; 0: not held): it lands
+ * in new/ as NAME,t=WHEN, which the agent does not send before then (outbox.h). name is
+ * the NAME part. */
+int spool_add_held(const char *dir, const void *data, size_t len, long long not_before,
+		   char name[SPOOL_NAME_SIZE]);
+
 /* spool_add without its fsyncs: the file is whole in new/ for every process at once, and
  * durable when the filesystem next commits (or spool_sync). Only for a copy that is not
  * the only one a promise rests on: the built-in receiver's record of a request, whose
@@ -63,6 +69,9 @@ int spool_sync_file(const char *dir, const char *name, int fd);
 /* Renames dir/tmp/name into dir/new: the agent may take it from then on, but it is
  * durable only after spool_sync_new. */
 int spool_publish(const char *dir, const char *name);
+
+/* spool_publish into new/NAME,t=WHEN when not_before is not 0 (spool_add_held). */
+int spool_publish_held(const char *dir, const char *name, long long not_before);
 
 /* fsyncs dir/new: every message renamed into it before is durable. */
 int spool_sync_new(const char *dir);
