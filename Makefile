@@ -44,6 +44,7 @@ LIBS_test_links = -ljq
 LIBS_test_jsondump = -ljq -lm
 LIBS_test_hmac = -lcrypto
 LIBS_test_quiet = -ljq -lm
+LIBS_test_history = -ljq -lm
 
 MANPAGES = $(sort $(wildcard man/*.1 man/*.7))
 SCRIPTS  = scripts/asc-receiver scripts/asc-replay scripts/asc-ping

@@ -21,19 +21,21 @@
 #include "envfile.h"
 #include "handler.h"
 #include "health.h"
+#include "history.h"
 #include "http.h"
 #include "logsink.h"
 #include "receiver.h"
 #include "reqenv.h"
 #include "server.h"
 #include "spool.h"
+#include "timevars.h"
 #include "util.h"
 
 /* Read without a shell from $ASCBELL_ENV for each request, as asc-receiver reads it. */
 #define DEFAULT_ENV_FILE "/etc/ascbell/env"
 static const char *const config_names[] = {"ASCBELL_ALLOW", "ASCBELL_TRUST_PROXY", "ASCBELL_APPS_DIR",
 					   "ASCBELL_OUTBOX", "ASC_WEBHOOK_SECRET_FILE", "ECHOBELL_URL_FILE",
-					   NULL};
+					   "ASCBELL_HISTORY", NULL};
 
 struct options {
 	const char *prefix;
@@ -57,6 +59,7 @@ struct options {
 	/* From the env file and the environment. */
 	struct envfile config;
 	const char *outbox;
+	const char *history; /* $ASCBELL_HISTORY: a line per answer there (history.h) */
 	const char *config_files[6]; /* NAME, PATH pairs for the health check, NULL-ended */
 	char config_error[512];      /* why the configuration cannot be used, or "" */
 };
@@ -76,10 +79,14 @@ struct exchange {
 	int verified; /* the built-in receiver checked the signature already */
 	int unverifiable; /* its check could not be made (no secret...): that exit status */
 	char outcome[HANDLER_OUTCOME_SIZE]; /* the handler's word for what it did */
+	jv event;                           /* what it handled, for the history, or null */
+	int recorded;                       /* its history line is written (or needs none) */
 	char health[160];                   /* why GET /healthz is 503 */
 };
 
 static void split_target(struct exchange *x);
+static const char *after_prefix(const struct exchange *x);
+static size_t app_segment(const char *rest, char *name, size_t size);
 
 /* Set when early_log has dealt with --log, so getopt does not open it twice. */
 static int log_handled;
@@ -267,6 +274,7 @@ static void configure(struct options *opt)
 	if (!opt->apps_dir)
 		opt->apps_dir = config_value(opt, "ASCBELL_APPS_DIR");
 	opt->outbox = config_value(opt, "ASCBELL_OUTBOX");
+	opt->history = config_value(opt, "ASCBELL_HISTORY");
 	if ((value = config_value(opt, "ASC_WEBHOOK_SECRET_FILE"))) {
 		opt->config_files[files++] = "secret file";
 		opt->config_files[files++] = value;
@@ -447,11 +455,65 @@ static size_t network_answer(char *out, size_t size, int code, const char *messa
 	return format_answer(out, size, 0, code, message, extra);
 }
 
+/* The answer's one word for the history: the message of a 2xx, a word for the others. */
+static const char *outcome_word(const struct exchange *x, int code, const char *message)
+{
+	switch (code) {
+	case 200: return message;
+	case 202: return "accepted";
+	case 400: return "malformed";
+	case 401: return "forged";
+	case 403: return "refused";
+	case 404: return "unknown";
+	case 405: return "method";
+	case 408: return "timeout";
+	case 411: return "unframed";
+	case 413:
+	case 431: return "toolarge";
+	case 501: return "unsupported";
+	case 502: return "rejected";
+	case 503: return "unavailable";
+	default: return x->opt->config_error[0] ? "misconfigured" : "error";
+	}
+}
+
+/* The history's line for this answer, before the answer goes out: a client that has its
+ * answer finds the line. The history is a record, not the delivery: a line that cannot
+ * be written is a warning, and the answer stays what the delivery earned. */
+static void record(struct exchange *x, int code, const char *message)
+{
+	static int clock_ready;
+	const char *rest;
+	char why[4400], app[256];
+
+	if (x->recorded || !x->opt->history)
+		return;
+	/* A connection that sent nothing before it closed or timed out (a port probe, a
+	 * load balancer's check) is not a request: nothing to record. */
+	if (!x->opt->cgi && x->raw.len == 0 && (code == 400 || code == 408))
+		return;
+	x->recorded = 1;
+	if (!clock_ready) {
+		clock_ready = 1;
+		if (timevars_init() != 0)
+			msg_warn("ASCBELL_NOW: not a UTC time like 2026-03-02T14:05:19Z; the history uses the real time");
+	}
+	if (!x->path[0] && x->req.url.len)
+		split_target(x);
+	rest = after_prefix(x);
+	if (!rest || !app_segment(rest, app, sizeof app))
+		app[0] = '\0';
+	if (history_append(x->opt->history, timevars_clock_ms(), code, outcome_word(x, code, message), app,
+			   x->event, why, sizeof why) != 0)
+		msg_warn("history not written (the delivery is not affected): %s", why);
+}
+
 static void respond(struct exchange *x, int code, const char *message, const char *extra)
 {
 	char text[1024];
 	size_t len = format_answer(text, sizeof text, x->opt->cgi, code, message, extra);
 
+	record(x, code, message);
 	fwrite(text, 1, len, stdout);
 	fflush(stdout);
 	server_answered(); /* in a worker of --listen: the parent must not answer for us now */
@@ -772,6 +834,10 @@ static void answer_dying(int status)
 	builtin_exchange = NULL;
 	if (!x)
 		return;
+	if (builtin) {
+		jv_free(x->event);
+		x->event = receiver_event(builtin);
+	}
 	settle_spool(x, code);
 	if (!x->opt->async)
 		respond(x, code, message_of(x, code), NULL);
@@ -811,7 +877,8 @@ static void arm_deadline(struct exchange *x)
 /* The request as the built-in receiver sees it; app: room for the path's app. */
 static struct receiver_request builtin_request(struct exchange *x, char app[256])
 {
-	struct receiver_request req = {&x->req, NULL, x->opt->apps_dir, x->arrived, x->verified};
+	struct receiver_request req = {&x->req, NULL, x->opt->apps_dir, x->arrived, x->verified,
+				       x->opt->history};
 	const char *rest = after_prefix(x);
 
 	if (rest && app_segment(rest, app, 256))
@@ -853,6 +920,8 @@ static int run_builtin(struct exchange *x)
 	arm_deadline(x);
 	result.status = receiver_handle(builtin, &req, x->outcome);
 	alarm(0);
+	jv_free(x->event);
+	x->event = receiver_event(builtin);
 	builtin_exchange = NULL;
 	return status_of_exit(&result);
 }
@@ -874,6 +943,11 @@ static int run_command(struct exchange *x)
 	 * from, whether it came from --apps-dir, the configuration file or the environment. */
 	if (x->opt->apps_dir)
 		reqenv_set("ASCBELL_APPS_DIR", x->opt->apps_dir);
+	/* The history asc-http writes is the one the handler reads review times from. */
+	if (x->opt->history)
+		reqenv_set("ASCBELL_HISTORY", x->opt->history);
+	else
+		reqenv_unset("ASCBELL_HISTORY");
 	if (x->spooled) {
 		snprintf(spool_file, sizeof spool_file, "%s/new/%s", x->opt->spool, x->spool_name);
 		reqenv_set("ASC_SPOOL_FILE", spool_file);
@@ -887,13 +961,19 @@ static int run_command(struct exchange *x)
 			reqenv_set("ASCBELL_RECEIVED", received);
 	}
 	if (handler_run(x->opt->command, x->req.body.data ? x->req.body.data : "", x->req.body.len,
-			x->opt->handler_timeout, &result) != 0) {
+			x->opt->handler_timeout, x->opt->history != NULL, &result) != 0) {
 		msg_error("cannot run %s: %s", x->opt->command[0], strerror(errno));
 		return 500;
 	}
 	if (result.timed_out)
 		msg_error("%s took more than %.0f s: stopped", x->opt->command[0], x->opt->handler_timeout);
 	memcpy(x->outcome, result.outcome, sizeof x->outcome);
+	if (result.event) {
+		jv event = jv_parse(result.event);
+		jv_free(x->event);
+		x->event = jv_get_kind(event) == JV_KIND_OBJECT ? event : (jv_free(event), jv_null());
+		free(result.event);
+	}
 	return status_of_exit(&result);
 }
 
@@ -912,6 +992,9 @@ static void run_detached(struct exchange *x)
 		_exit(EX_OSERR);
 	code = run_command(x);
 	settle_spool(x, code);
+	/* The history says what the client was told (202), with the event now known. */
+	x->recorded = 0;
+	record(x, 202, message_of(x, 202));
 	log_line(x, code);
 	_exit(0);
 }
@@ -954,6 +1037,7 @@ static int serve(struct exchange *x)
 		x->spooled = 1;
 	}
 	if (opt->async) {
+		x->recorded = 1; /* written once the handler is done (run_detached) */
 		respond(x, 202, message_of(x, 202), NULL);
 		run_detached(x);
 		return 0;
@@ -994,18 +1078,22 @@ static void exchange(const struct options *opt)
 	x.start = monotonic_seconds();
 	x.arrived = time(NULL);
 	x.query = "";
+	x.event = jv_null();
 	find_peer(&x);
 	limits.max_body = opt->max_body;
 	http_request_init(&x.req, &limits);
 
 	code = serve(&x);
-	if (code == HEALTHZ)
+	if (code == HEALTHZ) {
+		x.recorded = 1; /* a probe, not a delivery: not in the history */
 		healthz(&x);
+	}
 	else if (code)
 		respond(&x, code, message_of(&x, code), code == 405 ? "Allow: POST\r\n" : NULL);
 	/* The client may still be sending what we did not read (an early answer). */
 	if (code && !opt->cgi && x.req.state != HTTP_DONE)
 		drain_input();
+	jv_free(x.event);
 	http_request_free(&x.req);
 	buf_free(&x.raw);
 }

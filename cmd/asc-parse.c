@@ -10,6 +10,7 @@
 #include "jqprog.h"
 #include "jsonio.h"
 #include "localtime.h"
+#include "timevars.h"
 #include "util.h"
 
 struct options {
@@ -25,7 +26,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: %s [--app-id ID] [--app-name NAME] [--events LIST] [--jq FILTER | --jq-file F]\n"
-		"                 [--raw] [--max-body N] [FILE...]\n"
+		"                 [--raw] [--max-body N] [--history DIR] [FILE...]\n"
 		"\n"
 		"Turns App Store Connect webhook payloads into labelled events, one JSON line each.\n"
 		"\n"
@@ -38,16 +39,19 @@ static void usage(FILE *out)
 		"      --jq-file FILE    the same, with the program in FILE\n"
 		"      --raw             keep the whole payload in \"raw\"\n"
 		"      --max-body N      largest payload in bytes, K/M/G suffixes (default 1M)\n"
+		"      --history DIR     review times (\"review\") for version and beta review\n"
+		"                        events, from the receiver's history in DIR\n"
 		"  -q, --quiet           no warnings\n"
 		"  -v, --verbose         more detail\n"
 		"  -h, --help            this text\n"
 		"  -V, --version         the version\n"
 		"\n"
 		"Environment: ASCBELL_TZ, the zone of eventDate (IANA name, default UTC);\n"
-		"ASCBELL_RECEIVED, when the request arrived (set by asc-http).\n"
+		"ASCBELL_RECEIVED, when the request arrived (set by asc-http); ASCBELL_NOW, the\n"
+		"present for review times (tests).\n"
 		"\n"
 		"Exit: 0 done, 65 some input was skipped (not JSON, not a payload), 64 bad usage,\n"
-		"78 a bad ASCBELL_TZ, ASCBELL_RECEIVED or ASC_APP_ID.\n",
+		"78 a bad ASCBELL_TZ, ASCBELL_RECEIVED, ASCBELL_NOW or ASC_APP_ID.\n",
 		progname);
 }
 
@@ -59,7 +63,8 @@ static const char *nonempty_env(const char *name)
 
 static struct options parse_options(int argc, char **argv)
 {
-	enum { OPT_APP_ID = 256, OPT_APP_NAME, OPT_EVENTS, OPT_JQ, OPT_JQ_FILE, OPT_RAW, OPT_MAX_BODY };
+	enum { OPT_APP_ID = 256, OPT_APP_NAME, OPT_EVENTS, OPT_JQ, OPT_JQ_FILE, OPT_RAW, OPT_MAX_BODY,
+	       OPT_HISTORY };
 	static const struct option longopts[] = {
 		{"app-id", required_argument, NULL, OPT_APP_ID},
 		{"app-name", required_argument, NULL, OPT_APP_NAME},
@@ -68,6 +73,7 @@ static struct options parse_options(int argc, char **argv)
 		{"jq-file", required_argument, NULL, OPT_JQ_FILE},
 		{"raw", no_argument, NULL, OPT_RAW},
 		{"max-body", required_argument, NULL, OPT_MAX_BODY},
+		{"history", required_argument, NULL, OPT_HISTORY},
 		STANDARD_LONGOPTS,
 	};
 	struct options opt = {.max_body = 1024 * 1024};
@@ -89,6 +95,7 @@ static struct options parse_options(int argc, char **argv)
 		case OPT_JQ_FILE: opt.jq_file = optarg; break;
 		case OPT_RAW: opt.event.raw = 1; break;
 		case OPT_MAX_BODY: opt.max_body = parse_max_body(optarg); break;
+		case OPT_HISTORY: opt.event.history = *optarg ? optarg : NULL; break;
 		default: standard_option(c, usage);
 		}
 	}
@@ -102,6 +109,8 @@ static struct options parse_options(int argc, char **argv)
 	if (localtime_init() != 0)
 		die(EX_CONFIG, "ASCBELL_TZ: not a time zone this machine knows: %s (an IANA name "
 			       "such as Europe/Berlin, from /usr/share/zoneinfo)", getenv("ASCBELL_TZ"));
+	if (opt.event.history && timevars_init() != 0)
+		die(EX_CONFIG, "ASCBELL_NOW: not a UTC time like 2026-03-02T14:05:19Z");
 	if (nonempty_env("ASCBELL_RECEIVED")) {
 		if (instant_parse(getenv("ASCBELL_RECEIVED"), &opt.event.received) != 0)
 			die(EX_CONFIG, "ASCBELL_RECEIVED: not a time like 2026-03-02T14:05:19Z");

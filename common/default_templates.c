@@ -19,6 +19,13 @@
 /* "iOS 2.3: " before what happened to a version or a build, when the API said. */
 #define WHICH(prefix) "{{version ? (platformName ? platformName + \" \" : \"" prefix "\") + version + " \
 		      "(build ? \" (\" + build + \")\" : \"\") + \": \" : \"\"}}"
+/* How long App Review took, when the history knew (review.h): said after the change, so
+ * a team without ASCBELL_HISTORY reads exactly what it read before. */
+#define REVIEW \
+	"{{review.inReviewText ? \"Review took \" + review.inReviewText + " \
+	"(review.waitedText ? \" after \" + review.waitedText + \" waiting\" : \"\") + \".\\n\" : " \
+	"review.totalText ? \"Decided \" + review.totalText + \" after submission.\\n\" : " \
+	"review.waitedText ? \"In review after \" + review.waitedText + \" waiting.\\n\" : \"\"}}"
 #define FROM_TESTER \
 	"{{feedback ? \"“\" + feedback + \"”\\n\" : \"\"}}" \
 	"{{tester.name || tester.email ? \"From \" + (tester.name || tester.email) : \"From a tester\"}}" \
@@ -32,7 +39,7 @@ const struct default_template default_templates[] = {
 	{"other", EMOJI APP "{{eventType}}", "{{message}}\n{{eventDate || iso}}", APP_PAGE},
 
 	{"appStore", EMOJI APP "{{status}}",
-	 WHICH("Version ") "{{message}}\n"
+	 WHICH("Version ") "{{message}}\n" REVIEW
 	 "{{newState == \"REJECTED\" || newState == \"METADATA_REJECTED\" ? "
 	 "\"Read the review notes in App Store Connect, then reply or resubmit.\\n\" : "
 	 "newState == \"INVALID_BINARY\" ? \"Upload a new build: this one cannot be used.\\n\" : "
@@ -50,7 +57,7 @@ const struct default_template default_templates[] = {
 	 VERSION_PAGE},
 
 	{"testFlight", EMOJI APP "{{status}}",
-	 "{{build ? \"Build \" + build + \": \" : \"\"}}{{message}}\n"
+	 "{{build ? \"Build \" + build + \": \" : \"\"}}{{message}}\n" REVIEW
 	 "{{newState == \"BETA_APPROVED\" ? \"External testers can install it now.\\n\" : "
 	 "newState == \"BETA_REJECTED\" ? \"Read the review notes in App Store Connect.\\n\" : "
 	 "newState == \"MISSING_EXPORT_COMPLIANCE\" ? "

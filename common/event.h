@@ -50,6 +50,7 @@ struct event_options {
 	const char *app_name; /* or NULL */
 	int raw;              /* keep the whole payload as "raw" */
 	time_t received;      /* when the request arrived: eventDate of an event without timestamp */
+	const char *history;  /* $ASCBELL_HISTORY: review times from it (review.h), or NULL */
 };
 
 /* The kind for a data.type, or NULL when it is not one we know. */

@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "event.h"
+#include "review.h"
 #include "util.h"
 
 static void warn_unknown(const struct event_filter *f, const char *what)
@@ -85,5 +86,7 @@ jv event_filter_payload(const struct event_filter *f, jv payload, const struct e
 		jv_free(event);
 		return jv_null();
 	}
-	return event;
+	/* Here, so that asc-parse --history and the built-in receiver add the same "review",
+	 * before a jq program, enrichment or the templates look at the event. */
+	return opt->history ? review_add(opt->history, event) : event;
 }

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -16,6 +17,7 @@
 #define STRINGIFY_(x) #x
 #define STRINGIFY(x) STRINGIFY_(x)
 #define HANDLER_OUTCOME_FD_TEXT STRINGIFY(HANDLER_OUTCOME_FD)
+#define HANDLER_EVENT_FD_TEXT STRINGIFY(HANDLER_EVENT_FD)
 
 /* The body goes through an anonymous file, not a pipe: a handler that does not read its
  * input can never block us, and the size is known to it. */
@@ -61,12 +63,47 @@ static void read_outcome(int fd, char out[HANDLER_OUTCOME_SIZE])
 	out[len] = '\0';
 }
 
-int handler_run(char *const argv[], const char *body, size_t len, double timeout,
+/* The first line of the event file, or NULL. */
+static char *read_event(int fd)
+{
+	struct stat st;
+	size_t used = 0, size;
+	char *text, *nl;
+
+	if (fstat(fd, &st) != 0 || st.st_size <= 0)
+		return NULL;
+	size = (size_t)st.st_size < HANDLER_EVENT_MAX ? (size_t)st.st_size : HANDLER_EVENT_MAX;
+	text = xmalloc(size + 1);
+	while (used < size) {
+		ssize_t n = pread(fd, text + used, size - used, (off_t)used);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		used += (size_t)n;
+	}
+	text[used] = '\0';
+	if ((nl = memchr(text, '\n', used)))
+		*nl = '\0';
+	if (!text[0]) {
+		free(text);
+		return NULL;
+	}
+	return xrealloc(text, strlen(text) + 1);
+}
+
+/* Puts fd on target in the child, without close-on-exec (dup2 onto itself would keep it). */
+static int hand_over(int fd, int target)
+{
+	return fd == target ? fcntl(fd, F_SETFD, 0) : dup2(fd, target);
+}
+
+int handler_run(char *const argv[], const char *body, size_t len, double timeout, int want_event,
 		struct handler_result *result)
 {
 	sigset_t chld, old;
 	double deadline;
-	int input = body_file(body, len), status, outcome;
+	int input = body_file(body, len), status, outcome, event = -1;
 	pid_t pid;
 
 	memset(result, 0, sizeof *result);
@@ -80,6 +117,15 @@ int handler_run(char *const argv[], const char *body, size_t len, double timeout
 		return -1;
 	}
 	setenv("ASCBELL_OUTCOME_FD", HANDLER_OUTCOME_FD_TEXT, 1);
+	if (want_event && (event = memfd_create("ascbell-event", MFD_CLOEXEC)) < 0) {
+		close(input);
+		close(outcome);
+		return -1;
+	}
+	if (event >= 0)
+		setenv("ASCBELL_EVENT_FD", HANDLER_EVENT_FD_TEXT, 1);
+	else
+		unsetenv("ASCBELL_EVENT_FD");
 	/* SIGCHLD stays blocked so sigtimedwait can wait for it with a timeout. */
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
@@ -88,6 +134,8 @@ int handler_run(char *const argv[], const char *body, size_t len, double timeout
 	if (pid < 0) {
 		close(input);
 		close(outcome);
+		if (event >= 0)
+			close(event);
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		return -1;
 	}
@@ -97,9 +145,13 @@ int handler_run(char *const argv[], const char *body, size_t len, double timeout
 		setpgid(0, 0);
 		if (dup2(input, STDIN_FILENO) < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
 			_exit(71);
-		/* dup2 onto itself would keep close-on-exec. */
-		if (outcome == HANDLER_OUTCOME_FD ? fcntl(outcome, F_SETFD, 0) < 0
-						  : dup2(outcome, HANDLER_OUTCOME_FD) < 0)
+		/* Neither may sit on the other's number when it is put in place. */
+		if (outcome == HANDLER_EVENT_FD && (outcome = fcntl(outcome, F_DUPFD_CLOEXEC, 10)) < 0)
+			_exit(71);
+		if (event == HANDLER_OUTCOME_FD && (event = fcntl(event, F_DUPFD_CLOEXEC, 10)) < 0)
+			_exit(71);
+		if (hand_over(outcome, HANDLER_OUTCOME_FD) < 0 ||
+		    (event >= 0 && hand_over(event, HANDLER_EVENT_FD) < 0))
 			_exit(71);
 		execvp(argv[0], argv);
 		_exit(errno == ENOENT ? 127 : 126);
@@ -130,6 +182,10 @@ int handler_run(char *const argv[], const char *body, size_t len, double timeout
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	read_outcome(outcome, result->outcome);
 	close(outcome);
+	if (event >= 0) {
+		result->event = read_event(event);
+		close(event);
+	}
 	if (WIFEXITED(status))
 		result->status = WEXITSTATUS(status);
 	else if (WIFSIGNALED(status))

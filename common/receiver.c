@@ -149,6 +149,7 @@ struct receiver {
 	struct settings checked;
 	const char *checked_app_id;
 	const struct http_request *checked_for;
+	jv event; /* for receiver_event: the history's line */
 	volatile sig_atomic_t stop;
 };
 
@@ -164,6 +165,7 @@ struct receiver *receiver_open(void)
 	struct receiver *r = xmalloc(sizeof *r);
 
 	memset(r, 0, sizeof *r);
+	r->event = jv_null();
 	if (localtime_init() != 0)
 		die(EX_CONFIG, "ASCBELL_TZ: not a time zone this machine knows: %s (an IANA name "
 			       "such as Europe/Berlin, from /usr/share/zoneinfo)", getenv("ASCBELL_TZ"));
@@ -274,6 +276,7 @@ void receiver_close(struct receiver *r)
 	}
 	if (r->enricher_ready > 0)
 		enricher_close(&r->enricher);
+	jv_free(r->event);
 	net_close(r->net);
 	free(r->secrets);
 	free(r->templates);
@@ -320,6 +323,7 @@ static int parse_events(const struct settings *s, const struct receiver_request 
 	p.options.app_id = setting(s, "ASC_APP_ID") ? setting(s, "ASC_APP_ID") : app_id;
 	p.options.app_name = setting(s, "ASC_APP_NAME");
 	p.options.received = req->received;
+	p.options.history = req->history;
 	if (p.options.app_id && !app_id_valid(p.options.app_id)) {
 		msg_error("ASC_APP_ID: not an App Store Connect app id (digits)");
 		return EX_CONFIG;
@@ -626,6 +630,8 @@ int receiver_handle(struct receiver *r, const struct receiver_request *req,
 
 	outcome[0] = '\0';
 	memset(&s, 0, sizeof s);
+	jv_free(r->event);
+	r->event = jv_null();
 	if (r->checked_for == http && req->verified) {
 		s = r->checked;
 		app_id = r->checked_app_id;
@@ -653,6 +659,11 @@ int receiver_handle(struct receiver *r, const struct receiver_request *req,
 		goto done;
 	}
 
+	/* The history records the event as parsed, and as enriched once it is (below): the
+	 * same stages at which asc-receiver writes it to $ASCBELL_EVENT_FD. */
+	jv_free(r->event);
+	r->event = jv_array_get(jv_copy(events), 0);
+
 	/* 3. One notification per event id. */
 	if (already_notified(&s, events)) {
 		jv_free(events);
@@ -664,6 +675,8 @@ int receiver_handle(struct receiver *r, const struct receiver_request *req,
 	for (i = 0, n = jv_array_length(jv_copy(events)); i < n; i++)
 		events = jv_array_set(events, i, enriched(r, &s, jv_array_get(jv_copy(events), i)));
 	first = jv_array_get(jv_copy(events), 0);
+	jv_free(r->event);
+	r->event = jv_copy(first);
 
 	/* 5. The notifications' text. */
 	messages = render_messages(renderer_for(r, setting(&s, "ASCBELL_TEMPLATES")), http, events);
@@ -681,4 +694,12 @@ done:
 	if (s.has_app)
 		envfile_free(&s.app);
 	return status;
+}
+
+jv receiver_event(struct receiver *r)
+{
+	jv event = r->event;
+
+	r->event = jv_null();
+	return event;
 }

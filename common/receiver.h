@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <time.h>
 
+#include <jv.h>
+
 #include "envfile.h"
 #include "http.h"
 
@@ -27,6 +29,7 @@ struct receiver_request {
 					    ASCBELL_APPS_DIR from the configuration */
 	time_t received;                 /* when it arrived: eventDate of events without their own */
 	int verified;                    /* receiver_verify said 0 already: not checked again */
+	const char *history;             /* asc-http's $ASCBELL_HISTORY, for review times, or NULL */
 };
 
 /* The names the receiver takes from the configuration file (NULL-terminated). */
@@ -59,6 +62,11 @@ int receiver_verify(struct receiver *r, const struct receiver_request *req);
  * nothing is to be said, as in a dry run). */
 int receiver_handle(struct receiver *r, const struct receiver_request *req,
 		    char outcome[RECEIVER_OUTCOME_SIZE]);
+
+/* The event the last receiver_handle used (the first of its body: parsed, with "review",
+ * enriched when enrichment ran), for the history line; null when none was parsed. The
+ * caller owns it; a second call gives null. */
+jv receiver_event(struct receiver *r);
 
 void receiver_close(struct receiver *r);
 

@@ -169,6 +169,14 @@ check_direct_mode() {
 	assert_answer 200 OK duplicate
 	assert_equal "$(fake_requests)" 2
 	assert_equal "$(stat -c %U "$VAR/spool/cur"/* "$VAR/dedup"/* | sort -u)" nobody
+	# env.example's history: a line per answer, the forged one without its event, in a
+	# file of the launcher's user (ascbell(7), HISTORY).
+	run jq -c '[.answer, .outcome, .app, (.event | type)]' "$VAR"/history/*.jsonl
+	assert_output '[200,"delivered",null,"object"]
+[401,"forged","asc","null"]
+[200,"delivered",null,"object"]
+[200,"duplicate",null,"object"]'
+	assert_equal "$(stat -c %U "$VAR"/history/*.jsonl | sort -u)" nobody
 	refute_token "$(cat "$BATS_TEST_TMPDIR"/*.log 2>/dev/null)"
 }
 

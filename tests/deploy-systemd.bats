@@ -214,10 +214,11 @@ answer_body() {
 
 @test "the state directories: ascbell:ascbell 2770 from tmpfiles, and still after the units start" {
 	run machine_stat /var/lib/ascbell /var/lib/ascbell/spool /var/lib/ascbell/spool/cur \
-		/var/lib/ascbell/outbox/new /var/lib/ascbell/outbox/failed /var/lib/ascbell/dedup /var/lib/ascbell/unsent
+		/var/lib/ascbell/outbox/new /var/lib/ascbell/outbox/failed /var/lib/ascbell/dedup /var/lib/ascbell/unsent \
+		/var/lib/ascbell/history
 	assert_output "$(printf 'ascbell ascbell 2770 %s\n' /var/lib/ascbell /var/lib/ascbell/spool \
 		/var/lib/ascbell/spool/cur /var/lib/ascbell/outbox/new /var/lib/ascbell/outbox/failed \
-		/var/lib/ascbell/dedup /var/lib/ascbell/unsent)"
+		/var/lib/ascbell/dedup /var/lib/ascbell/unsent /var/lib/ascbell/history)"
 }
 
 @test "restarting the service keeps the shared modes and another writer's files (a CGI user in group ascbell)" {
@@ -292,6 +293,12 @@ answer_body() {
 	assert_equal "$(fake_requests)" "$before"
 	run in_machine journalctl -q -o cat -u ascbell.service -g ' 401 '
 	assert_output --partial 'asc-http: 127.0.0.1 POST / 401'
+	# The shipped env's history has its line, in a file of the shared group (ascbell(7),
+	# HISTORY): the unit's user made it 0660 under UMask=0007.
+	run in_machine sh -c 'tail -q -n 1 /var/lib/ascbell/history/*.jsonl | tail -n 1 | cut -d, -f2-'
+	assert_output '"answer":401,"outcome":"forged","app":null,"event":null}'
+	run in_machine sh -c 'stat -c "%U %G %a" /var/lib/ascbell/history/*.jsonl | sort -u'
+	assert_output 'ascbell ascbell 660'
 }
 
 @test "an unknown event type: a well-formed 200" {
@@ -498,7 +505,7 @@ assert_every_client_200() {
 	# Word for word from the README, in a second place to compare.
 	in_machine sh -ec '
 		s=/var/lib/ascbell-by-hand
-		install -d -m 2770 -o ascbell -g ascbell $s $s/dedup
+		install -d -m 2770 -o ascbell -g ascbell $s $s/dedup $s/history
 		for d in spool outbox unsent; do
 			install -d -m 2770 -o ascbell -g ascbell $s/$d $s/$d/tmp $s/$d/new $s/$d/cur $s/$d/failed
 		done'
@@ -506,7 +513,7 @@ assert_every_client_200() {
 	by_hand=$output
 	run in_machine sh -c 'cd /var/lib/ascbell && find . -type d -printf "%u %g %m %p\n" | sort -k4'
 	assert_equal "$by_hand" "$output"
-	assert_equal "$(grep -c 'ascbell ascbell 2770' <<<"$output")" 17
+	assert_equal "$(grep -c 'ascbell ascbell 2770' <<<"$output")" 18
 }
 
 @test "ascbell-prune.timer: daily" {
@@ -532,7 +539,7 @@ assert_every_client_200() {
 	assert_success
 	run sh -c 'cd "$1/var/lib" && find ascbell -printf "%U:%G %m %p\n" | sort -k3' sh "$root"
 	expected=''
-	for d in ascbell ascbell/dedup ascbell/outbox ascbell/outbox/cur ascbell/outbox/failed ascbell/outbox/new \
+	for d in ascbell ascbell/dedup ascbell/history ascbell/outbox ascbell/outbox/cur ascbell/outbox/failed ascbell/outbox/new \
 		ascbell/outbox/tmp ascbell/spool ascbell/spool/cur ascbell/spool/failed ascbell/spool/new ascbell/spool/tmp \
 		ascbell/unsent ascbell/unsent/cur ascbell/unsent/failed ascbell/unsent/new ascbell/unsent/tmp; do
 		expected+="990:990 2770 $d"$'\n'
