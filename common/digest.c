@@ -9,6 +9,7 @@
  *   METADATA_REJECTED or INVALID_BINARY;
  * - review times are the history's own (event.review), never recomputed here. */
 #include "digest.h"
+#include "review.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -329,16 +330,13 @@ void digest_add(struct digest *d, jv line, long long at)
 
 /* ---- the events ---- */
 
-jv digest_duration_text(double seconds)
+/* The review helper's words for a duration ("5 h 12 min"), so a report and a notification
+ * never say one wait two ways. */
+static jv duration_text(double seconds)
 {
-	long long s = (long long)llround(seconds), d = s / 86400, h = s % 86400 / 3600, m = s % 3600 / 60;
-	if (s < 60)
-		return jv_string_fmt("%lld s", s);
-	if (s < 3600)
-		return jv_string_fmt("%lld min", m);
-	if (s < 86400)
-		return m ? jv_string_fmt("%lld h %lld min", h, m) : jv_string_fmt("%lld h", h);
-	return m ? jv_string_fmt("%lld d %lld h %lld min", d, h, m) : jv_string_fmt("%lld d %lld h", d, h);
+	char text[64];
+	review_text(llround(seconds), text, sizeof text);
+	return jv_string(text);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -380,7 +378,7 @@ static jv review_time(jv parts[3])
 	for (i = 0; i < 3; i++) {
 		jv m = median(parts[i]);
 		out = jv_object_set(out, jv_string_fmt("%sText", part_names[i]),
-				    jv_get_kind(m) == JV_KIND_NUMBER ? digest_duration_text(jv_number_value(m)) : jv_null());
+				    jv_get_kind(m) == JV_KIND_NUMBER ? duration_text(jv_number_value(m)) : jv_null());
 		jv_free(m);
 	}
 	return out;

@@ -20,7 +20,4 @@ void digest_add(struct digest *d, jv line, long long at);
  * Store Connect app id): that app's event alone, zeros when it had nothing. */
 jv digest_events(struct digest *d, long long since, long long until, const char *only_app);
 
-/* "5 h 12 min", "19 h", "1 d 0 h 12 min", "45 s": seconds for people. */
-jv digest_duration_text(double seconds);
-
 #endif
