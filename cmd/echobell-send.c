@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -463,6 +464,11 @@ static int empty_with_routes(const struct options *opt)
 			break;
 		}
 		if (pid == 0) {
+			/* A parent killed outright (asc-http restarting its agent) takes its agents
+			 * with it, rather than leave a second set beside the next one. */
+			prctl(PR_SET_PDEATHSIG, SIGTERM);
+			if (getppid() == 1)
+				exit(0);
 			free(pids);
 			if (i < routes.count) {
 				status = empty_route(opt, &routes.items[i]);

@@ -281,8 +281,10 @@ static int parse_routes(const char *path, const struct buf *text, const char *es
 	doc = jv_parse_sized(text->data ? text->data : "", (int)text->len);
 	if (!jv_is_valid(doc)) {
 		jv msg = jv_invalid_get_msg(doc);
-		snprintf(why, why_size, "%s: not JSON: %s", path,
-			 jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "unreadable");
+		const char *said = jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "unreadable";
+		/* jq quotes the whole text after its message: the position is enough. */
+		const char *cut = strstr(said, " (while parsing");
+		snprintf(why, why_size, "%s: not JSON: %.*s", path, cut ? (int)(cut - said) : (int)strlen(said), said);
 		jv_free(msg);
 		return -1;
 	}
