@@ -105,7 +105,7 @@ static int route_one(jv event, struct json_reader *reader, const char *label, vo
 		jv_free(name);
 		jv_free(id);
 	} else {
-		json_dump(jv_copy(event), &line_event);
+		json_dump(event, &line_event); /* borrowed */
 	}
 	for (i = 0; i < run->routes.count; i++) {
 		const struct route *r = &run->routes.items[i];

@@ -396,9 +396,11 @@ static jv path_get(jv event, const char *a, const char *b)
 	return v;
 }
 
+/* v is consumed (json_dump borrows). */
 static void append_json(struct buf *b, jv v)
 {
 	json_dump(v, b);
+	jv_free(v);
 }
 
 static void append_values(struct buf *b, const struct route_values *v)
