@@ -149,3 +149,22 @@ bad() {
 	run -78 asc-route -f "$T/none.json" </dev/null
 	assert_output "asc-route: error: cannot read the routes file $T/none.json: No such file or directory"
 }
+
+@test "an event without the fields a rule looks at: null, no match; its name and id shown as ?" {
+	run -0 asc-route -f "$T/routes.json" --explain <<<'{}'
+	assert_output - <<'EOF'
+event 1 ? ?:
+  qa: no (category null is not "testFlight")
+  releases: no (app id null is not "6447123456"; app name null is not "MyApp")
+  escalation: no (severity null is not "error")
+  beta: no (when app.name.includes("Beta") && severity != "info" is false)
+  feedback: no (event null is not "BETA_FEEDBACK_CRASH_SUBMISSION_CREATED")
+  all: yes (no rules: every event)
+EOF
+}
+
+@test "a when with a method the template language does not have: 78 when the file is read" {
+	printf '{"routes": [{"name": "w", "when": "app.name.nosuch()", "urlFile": "%s"}]}\n' "$T/qa.url" >"$T/w.json"
+	run -78 asc-route -f "$T/w.json" </dev/null
+	assert_output "asc-route: error: $T/w.json: route w: \"when\", column 10: unknown method nosuch() (includes, startsWith, endsWith, toUpperCase, toLowerCase, trim)"
+}
