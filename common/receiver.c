@@ -579,8 +579,8 @@ struct route_tally {
 
 /* Sends (or queues) t's messages from t->next on. Direct, with spool NULL: one attempt
  * each, and a message still unavailable (75) stops the route there, for the second pass;
- * any other answer settles the message. Returns 0 or 78 (no usable URL). */
-static int route_send(struct receiver *r, const struct settings *s, struct routed *t, const char *outbox,
+ * any other answer settles the message. A URL that cannot be used settles them all (78). */
+static void route_send(struct receiver *r, const struct settings *s, struct routed *t, const char *outbox,
 		      const struct retry_policy *policy, const char *spool, struct route_tally *tally)
 {
 	char *dedup = route_dir(setting(s, "ASCBELL_DEDUP_DIR"), t->route), *dir = route_dir(outbox, t->route);
@@ -616,7 +616,6 @@ static int route_send(struct receiver *r, const struct settings *s, struct route
 	echobell_url_free((char *)sender.url);
 	free(dedup);
 	free(dir);
-	return 0;
 }
 
 /* With ASCBELL_ROUTES, steps 5 to 7: each route renders the events it matches with its own
