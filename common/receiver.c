@@ -639,6 +639,14 @@ static int send_routes(struct receiver *r, const struct settings *s, const struc
 	int status = 0, any = 0, n = jv_array_length(jv_copy(events)), i;
 	size_t k;
 
+	/* The agent knows the routes of the configuration, not of each app's file: an app's
+	 * own routes file would queue parts nobody delivers. */
+	if (outbox && (!getenv("ASCBELL_ROUTES") || strcmp(file, getenv("ASCBELL_ROUTES")))) {
+		msg_error("ASCBELL_ROUTES: an app's own routes file (%s) works in direct mode only: the "
+			  "delivery agent delivers the routes of the configuration's file", file);
+		jv_free(events);
+		return EX_CONFIG;
+	}
 	if (routes_load(file, setting(s, "ECHOBELL_ESCALATION_URL_FILE"), &routes, why, sizeof why) != 0) {
 		msg_error("ASCBELL_ROUTES: %s", why);
 		jv_free(events);

@@ -262,3 +262,25 @@ EOF
 	assert_equal "$(jq -r .title "$REL/notified")" '❌ MyApp: Rejected'
 	assert_equal "$(jq -r .title "$QA/notified")" '✅ MyApp: Beta Approved'
 }
+
+@test "an app's own routes file (NAME.env): delivered in direct mode; refused (500, kept) in queued mode, whose agent knows only the configuration's" {
+	start_channels
+	write_routes
+	mkdir -p "$BATS_TEST_TMPDIR/apps"
+	printf 'ASCBELL_ROUTES=%s\nASC_APP_ID=111\nASC_APP_NAME=One\n' "$ASCBELL_ROUTES" >"$BATS_TEST_TMPDIR/apps/one.env"
+	unset ASCBELL_ROUTES ASC_APP_ID ASC_APP_NAME
+	export ASCBELL_APPS_DIR="$BATS_TEST_TMPDIR/apps"
+	start_receiver
+	deliver "$FIXTURES/asc/app-version-rejected.json" /one
+	assert_equal "$CODE" 200
+	assert_equal "$(jq -r .title "$REL/notified")" '❌ One: Rejected'
+	assert_equal "$(jq -r .title "$ESC/notified")" '❌ One: Rejected'
+	stop_listener
+	export ASCBELL_OUTBOX="$BATS_TEST_TMPDIR/outbox"
+	start_receiver
+	deliver "$FIXTURES/asc/build-beta-state.json" /one
+	assert_equal "$CODE" 500
+	grep -q "ASCBELL_ROUTES: an app's own routes file ($BATS_TEST_TMPDIR/routes.json) works in direct mode only" "$BATS_TEST_TMPDIR/listener.log"
+	[ ! -e "$ASCBELL_OUTBOX/route.qa" ]
+	[ "$(ls "$SPOOL/new" | wc -l)" -eq 1 ]
+}
