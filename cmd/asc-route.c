@@ -132,6 +132,7 @@ int main(int argc, char **argv)
 	char why[1024];
 	int status;
 
+	no_core_dumps(); /* its environment may hold the receiver's secrets */
 	set_progname(argv[0]);
 	opt = parse_options(argc, argv);
 	run.opt = &opt;
