@@ -17,7 +17,7 @@ HARDEN   = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 ALL_CFLAGS  = $(CFLAGS) $(WARN) $(HARDEN) -D_GNU_SOURCE -Icommon $(EXTRA_CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS) -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(EXTRA_LDFLAGS)
 
-PROGRAMS = asc-verify asc-parse asc-render echobell-send asc-http asc-enrich asc-webhooks asc-report asc-prune
+PROGRAMS = asc-verify asc-parse asc-render echobell-send asc-http asc-enrich asc-webhooks asc-report asc-prune asc-route
 # Each program links only what it uses: loading a shared library is start-up time.
 LIBS_asc-verify = -lcrypto -lhttp_parser
 LIBS_asc-parse = -ljq
@@ -30,6 +30,7 @@ LIBS_asc-webhooks = -ljq -lm -lcrypto
 LIBS_asc-report = -ljq -lm
 # Only the clock (timevars.c, $ASCBELL_NOW), whose object also builds template variables.
 LIBS_asc-prune = -ljq
+LIBS_asc-route = -ljq -lm
 
 COMMON_SRC = $(sort $(wildcard common/*.c))
 COMMON_OBJ = $(COMMON_SRC:%.c=$(BUILD)/obj/%.o)

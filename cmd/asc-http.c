@@ -35,7 +35,7 @@
 #define DEFAULT_ENV_FILE "/etc/ascbell/env"
 static const char *const config_names[] = {"ASCBELL_ALLOW", "ASCBELL_TRUST_PROXY", "ASCBELL_APPS_DIR",
 					   "ASCBELL_OUTBOX", "ASC_WEBHOOK_SECRET_FILE", "ECHOBELL_URL_FILE",
-					   "ASCBELL_HISTORY", NULL};
+					   "ASCBELL_HISTORY", "ASCBELL_ROUTES", "ECHOBELL_ESCALATION_URL_FILE", NULL};
 
 struct options {
 	const char *prefix;
@@ -1194,9 +1194,17 @@ static void exec_agent(void *ctx)
 	char self[4096], path[4200], *slash;
 	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
 
-	/* This process is about to become the agent: setenv cannot pile up here. */
+	const char *routes = config_value(opt, "ASCBELL_ROUTES");
+	const char *escalation = config_value(opt, "ECHOBELL_ESCALATION_URL_FILE");
+
+	/* This process is about to become the agent: setenv cannot pile up here. With routes,
+	 * the agent also delivers each route's part of the outbox (echobell-send --routes). */
 	if (url_file)
 		setenv("ECHOBELL_URL_FILE", url_file, 1);
+	if (routes)
+		setenv("ASCBELL_ROUTES", routes, 1);
+	if (escalation)
+		setenv("ECHOBELL_ESCALATION_URL_FILE", escalation, 1);
 	if (n > 0) {
 		self[n] = '\0';
 		if ((slash = strrchr(self, '/'))) {

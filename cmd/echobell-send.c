@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "batch.h"
@@ -24,6 +26,7 @@
 #include "outcome.h"
 #include "outbox.h"
 #include "quiet.h"
+#include "routes.h"
 #include "sender.h"
 #include "spool.h"
 #include "timevars.h"
@@ -38,6 +41,7 @@ struct options {
 	const char *dir;   /* --flush, --queue, --watch */
 	const char *spool; /* direct mode's fallback */
 	const char *dedup; /* one notification per event id */
+	const char *routes; /* --flush, --watch: also each route's part of DIR */
 	char *url_option;
 	const char *url_file;
 	const char *type;
@@ -86,6 +90,7 @@ static void usage(FILE *out)
 		"       %s --queue DIR [--not-before WHEN] [--quiet-hours]\n"
 		"       %s --flush DIR [--url-file FILE]\n"
 		"       %s --watch DIR [--url-file FILE] [--schedule LIST] [--rescan S]\n"
+		"                     [--routes FILE]\n"
 		"\n"
 		"POSTs each JSON object read to an Echobell trigger URL, with retries.\n"
 		"\n"
@@ -110,6 +115,8 @@ static void usage(FILE *out)
 		"      --schedule LIST    --watch: waits before later tries (default\n"
 		"                         10s,1m,5m,30m,2h,6h,12h,24h)\n"
 		"      --rescan S         --watch: seconds between scans without events (default 60)\n"
+		"      --routes FILE      --flush, --watch: also DIR/route.NAME for each route, to\n"
+		"                         its own URL, each on its own (default $ASCBELL_ROUTES)\n"
 		"      --cacert FILE      trust this CA bundle for https\n"
 		"      --dry-run          print what would be sent instead of sending\n"
 		"      --max-body N       largest message in bytes, K/M/G suffixes (default 1M)\n"
@@ -184,7 +191,7 @@ static struct options parse_options(int argc, char **argv)
 	enum { OPT_URL_FILE = 256, OPT_TYPE, OPT_TIMEOUT, OPT_RETRIES, OPT_RETRY_MAX_TIME,
 	       OPT_RETRY_BASE, OPT_SPOOL, OPT_FLUSH, OPT_QUEUE, OPT_WATCH, OPT_SCHEDULE,
 	       OPT_RESCAN, OPT_CACERT, OPT_DRY_RUN, OPT_MAX_BODY, OPT_DEDUP, OPT_NOT_BEFORE,
-	       OPT_QUIET_HOURS };
+	       OPT_QUIET_HOURS, OPT_ROUTES };
 	static const struct option longopts[] = {
 		{"url", required_argument, NULL, 'u'},
 		{"url-file", required_argument, NULL, OPT_URL_FILE},
@@ -205,6 +212,7 @@ static struct options parse_options(int argc, char **argv)
 		{"dedup", required_argument, NULL, OPT_DEDUP},
 		{"not-before", required_argument, NULL, OPT_NOT_BEFORE},
 		{"quiet-hours", no_argument, NULL, OPT_QUIET_HOURS},
+		{"routes", required_argument, NULL, OPT_ROUTES},
 		STANDARD_LONGOPTS,
 	};
 	static const double default_schedule[] = {10, 60, 300, 1800, 7200, 21600, 43200, 86400};
@@ -250,6 +258,7 @@ static struct options parse_options(int argc, char **argv)
 		case OPT_DEDUP: opt.dedup = optarg; break;
 		case OPT_NOT_BEFORE: opt.not_before = parse_when(optarg); break;
 		case OPT_QUIET_HOURS: opt.quiet_hours = 1; break;
+		case OPT_ROUTES: opt.routes = optarg; break;
 		default: standard_option(c, usage);
 		}
 	}
@@ -263,6 +272,11 @@ static struct options parse_options(int argc, char **argv)
 			      "held messages when their time comes)");
 	if (opt.dedup && (opt.mode == MODE_FLUSH || opt.mode == MODE_WATCH))
 		die(EX_USAGE, "--dedup: only when sending or queueing new messages");
+	if (opt.routes && opt.mode != MODE_FLUSH && opt.mode != MODE_WATCH)
+		die(EX_USAGE, "--routes: only with --flush or --watch");
+	if (!opt.routes && (opt.mode == MODE_FLUSH || opt.mode == MODE_WATCH) && getenv("ASCBELL_ROUTES") &&
+	    *getenv("ASCBELL_ROUTES"))
+		opt.routes = getenv("ASCBELL_ROUTES");
 	if (opt.url_option)
 		msg_warn("-u puts the URL where ps shows it; prefer --url-file or ECHOBELL_WEBHOOK_URL");
 	return opt;
@@ -422,6 +436,143 @@ static void catch_stop_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* One outbox (or unsent spool) to one URL: --flush once, or --watch until stopped. */
+static int empty_outbox(const struct options *opt, const char *dir, const char *url, struct net *net)
+{
+	struct outbox outbox = {dir, url, net, opt->policy, opt->schedule, opt->schedule_len,
+				opt->rescan, &stop_requested, 0};
+
+	if (spool_prepare(dir) != 0)
+		die(EX_CONFIG, "cannot use the outbox %s: %s", dir, spool_why());
+	sending = 1; /* the agent stops by itself, between messages */
+	return opt->mode == MODE_FLUSH ? outbox_flush(&outbox) : outbox_watch(&outbox);
+}
+
+static struct net *open_net(const struct options *opt, const char *url)
+{
+	struct net_options net_options = {(long)(opt->timeout * 1000 < 10000 ? opt->timeout * 1000 : 10000),
+					  (long)(opt->timeout * 1000), opt->cacert};
+	struct net *net = net_open(&net_options);
+	char why[128], masked[MASKED_URL_SIZE];
+
+	if (net_url_allowed(net, url, why, sizeof why) != 0) {
+		echobell_url_mask(url, masked);
+		die(EX_CONFIG, "Echobell URL %s refused: %s", masked, why);
+	}
+	return net;
+}
+
+/* One route's part of the outbox, to the route's URL. */
+static int empty_route(const struct options *opt, const struct route *route)
+{
+	char why[4200], *dir = route_dir(opt->dir, route), *url;
+	struct net *net;
+	int status;
+
+	if (!(url = echobell_url_find(NULL, route->url_file, "urlFile", why, sizeof why)))
+		die(EX_CONFIG, "route %s: %s", route->name, why);
+	net = open_net(opt, url);
+	status = empty_outbox(opt, dir, url, net);
+	net_close(net);
+	echobell_url_free(url);
+	free(dir);
+	return status;
+}
+
+/* --routes: DIR itself (when there is a URL for it) and DIR/route.NAME for each route.
+ * --watch runs one agent process per part, so that one channel's outage and retries never
+ * hold another's messages (each agent has its own outage_until); --flush empties them one
+ * after the other, each stopping at its own first failure. */
+static int empty_with_routes(const struct options *opt)
+{
+	const char *escalation = getenv("ECHOBELL_ESCALATION_URL_FILE");
+	struct routes routes;
+	char why[1024], *main_url;
+	pid_t *pids;
+	size_t i, n = 0;
+	int status = 0;
+
+	if (routes_load(opt->routes, escalation && *escalation ? escalation : NULL, &routes, why,
+			sizeof why) != 0)
+		die(EX_CONFIG, "%s", why);
+	/* DIR's own URL, when one is configured: what was queued before the routes. */
+	main_url = opt->url_option || opt->url_file || getenv("ECHOBELL_WEBHOOK_URL") ||
+			   getenv("ECHOBELL_URL_FILE")
+		   ? echobell_url(opt->url_option, opt->url_file)
+		   : NULL;
+	if (opt->mode == MODE_FLUSH) {
+		if (main_url) {
+			struct net *net = open_net(opt, main_url);
+			status = empty_outbox(opt, opt->dir, main_url, net);
+			net_close(net);
+		}
+		for (i = 0; i < routes.count && !stop_requested; i++)
+			status = worse_status(status, empty_route(opt, &routes.items[i]));
+		echobell_url_free(main_url);
+		routes_free(&routes);
+		return status;
+	}
+	pids = xmalloc((routes.count + 1) * sizeof *pids);
+	for (i = 0; i <= routes.count; i++) {
+		pid_t pid;
+		if (i == routes.count && !main_url)
+			break;
+		if ((pid = fork()) < 0) {
+			msg_error("cannot start an agent: %s", strerror(errno));
+			status = EX_OSERR;
+			break;
+		}
+		if (pid == 0) {
+			/* A parent killed outright (asc-http restarting its agent) takes its agents
+			 * with it, rather than leave a second set beside the next one. */
+			prctl(PR_SET_PDEATHSIG, SIGTERM);
+			if (getppid() == 1)
+				exit(0);
+			free(pids);
+			if (i < routes.count) {
+				status = empty_route(opt, &routes.items[i]);
+			} else {
+				struct net *net = open_net(opt, main_url);
+				status = empty_outbox(opt, opt->dir, main_url, net);
+				net_close(net);
+			}
+			echobell_url_free(main_url);
+			routes_free(&routes);
+			exit(status);
+		}
+		pids[n++] = pid;
+	}
+	/* Until every agent has stopped; a stop asked of us is passed on to them. */
+	sending = 1;
+	for (i = 0; i < n;) {
+		int st;
+		pid_t pid = wait(&st);
+		if (pid > 0) {
+			i++;
+			if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+				status = worse_status(status, WIFEXITED(st) ? WEXITSTATUS(st) : EX_SOFTWARE);
+				if (!stop_requested) {
+					size_t k;
+					msg_error("an agent stopped: stopping the others");
+					for (k = 0; k < n; k++)
+						kill(pids[k], SIGTERM);
+					stop_requested = 1;
+				}
+			}
+		} else if (errno == EINTR && stop_requested) {
+			size_t k;
+			for (k = 0; k < n; k++)
+				kill(pids[k], SIGTERM);
+		} else if (errno == ECHILD) {
+			break;
+		}
+	}
+	free(pids);
+	echobell_url_free(main_url);
+	routes_free(&routes);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	struct options opt;
@@ -456,6 +607,10 @@ int main(int argc, char **argv)
 				     : run.held && run.held == run.sender.done	 ? "held"
 										 : "queued");
 		return worse_status(status, finish_stdout());
+	}
+	if (opt.routes) {
+		free(opt.url_option);
+		return worse_status(empty_with_routes(&opt), finish_stdout());
 	}
 	connect_echobell(&run);
 	if (opt.mode == MODE_DIRECT) {

@@ -18,6 +18,7 @@
 #include "localtime.h"
 #include "quiet.h"
 #include "reqvars.h"
+#include "routes.h"
 #include "secrets.h"
 #include "sender.h"
 #include "signature.h"
@@ -37,7 +38,7 @@ const char *const receiver_config_names[] = {
 	"ASCBELL_OUTBOX", "ASCBELL_UNSENT", "ASCBELL_DEDUP_DIR", "ECHOBELL_ESCALATION_URL_FILE",
 	"ASCBELL_APPS_DIR", "ASCBELL_DRY_RUN", "ASC_KEY_ID", "ASC_ISSUER_ID", "ASC_PRIVATE_KEY_PATH",
 	"ASC_PRIVATE_KEY", "ASC_API_BASE", "ASCBELL_QUIET_HOURS", "ASCBELL_QUIET_ZONE",
-	"ASCBELL_QUIET_BELOW", NULL,
+	"ASCBELL_QUIET_BELOW", "ASCBELL_ROUTES", NULL,
 };
 
 #define CONFIG_NAME_COUNT (sizeof receiver_config_names / sizeof receiver_config_names[0] - 1)
@@ -246,6 +247,25 @@ static struct renderer *renderer_for(struct receiver *r, const char *file)
 	return &src->renderer;
 }
 
+/* A routes file that cannot be used stops the receiver at start-up (78), as a template
+ * file does (64); its templates are loaded now too. */
+static void warm_routes(struct receiver *r)
+{
+	const char *file = getenv("ASCBELL_ROUTES"), *escalation = getenv("ECHOBELL_ESCALATION_URL_FILE");
+	struct routes routes;
+	char why[1024];
+	size_t i;
+
+	if (!file || !*file)
+		return;
+	if (routes_load(file, escalation && *escalation ? escalation : NULL, &routes, why, sizeof why) != 0)
+		die(EX_CONFIG, "ASCBELL_ROUTES: %s", why);
+	for (i = 0; i < routes.count; i++)
+		if (routes.items[i].templates)
+			renderer_for(r, routes.items[i].templates);
+	routes_free(&routes);
+}
+
 void receiver_warm(struct receiver *r)
 {
 	const char *templates = getenv("ASCBELL_TEMPLATES"), *key = getenv("ASC_KEY_ID");
@@ -255,6 +275,7 @@ void receiver_warm(struct receiver *r)
 		r->enricher_ready = enricher_open(&r->enricher, NULL, 5) == 0 ? 1 : -1;
 	if (!r->net)
 		r->net = net_open(&echobell_net);
+	warm_routes(r);
 }
 
 void receiver_close(struct receiver *r)
@@ -585,6 +606,147 @@ static void escalate(struct receiver *r, const struct settings *s, jv first_even
 	echobell_url_free((char *)sender.url);
 }
 
+/* ---- routes (ASCBELL_ROUTES) ---- */
+
+/* One route's share of a request: its messages, rendered with its templates, and how far
+ * they got. */
+struct routed {
+	const struct route *route;
+	jv messages;
+	int next;   /* the first message not yet settled */
+	int status; /* the worst status of those settled */
+};
+
+struct route_tally {
+	unsigned long done, kept, duplicates;
+};
+
+/* Sends (or queues) t's messages from t->next on. Direct, with spool NULL: one attempt
+ * each, and a message still unavailable (75) stops the route there, for the second pass;
+ * any other answer settles the message. A URL that cannot be used settles them all (78). */
+static void route_send(struct receiver *r, const struct settings *s, struct routed *t, const char *outbox,
+		      const struct retry_policy *policy, const char *spool, struct route_tally *tally)
+{
+	char *dedup = route_dir(setting(s, "ASCBELL_DEDUP_DIR"), t->route), *dir = route_dir(outbox, t->route);
+	struct sender sender = {0};
+	int n = jv_array_length(jv_copy(t->messages)), status = 0;
+
+	if (!outbox && (status = direct_sender(r, s, t->route->url_file, &sender)) != 0) {
+		t->status = worse_status(t->status, status);
+		t->next = n;
+	} else if (outbox && spool_prepare(dir) != 0) {
+		msg_error("route %s: cannot use the outbox: %s", t->route->name, spool_why());
+		t->status = worse_status(t->status, EX_TEMPFAIL);
+		t->next = n;
+	}
+	if (!outbox) {
+		sender.policy = *policy;
+		sender.spool = spool;
+	}
+	sender.dedup = dedup;
+	while (t->next < n) {
+		jv message = jv_array_get(jv_copy(t->messages), t->next);
+		status = outbox ? sender_queue(&sender, dir, message) : sender_send(&sender, message);
+		if (status == EX_TEMPFAIL && !outbox && !spool)
+			break;
+		t->status = worse_status(t->status, status);
+		t->next++;
+	}
+	if (status != 0 && t->next == n)
+		msg_warn("route %s: not every message reached its channel", t->route->name);
+	tally->done += sender.done;
+	tally->kept += sender.kept;
+	tally->duplicates += sender.duplicates;
+	echobell_url_free((char *)sender.url);
+	free(dedup);
+	free(dir);
+}
+
+/* With ASCBELL_ROUTES, steps 5 to 7: each route renders the events it matches with its own
+ * templates and gets its messages on its own. Queued: into its part of the outbox
+ * (OUTBOX/route.NAME), which the agent delivers on its own. Direct: first one attempt for
+ * every route, so that no channel waits behind another's retries; then the routes still
+ * failing get their retries, and what still fails is kept in ASCBELL_UNSENT/route.NAME.
+ * The answer is 2xx only when every route's messages are delivered, queued or kept
+ * (DESIGN.md: never lose a delivery); else the worst status, and a replay of the request
+ * sends only what is missing, by the markers in ASCBELL_DEDUP_DIR/route.NAME. */
+static int send_routes(struct receiver *r, const struct settings *s, const struct http_request *http,
+		       jv events, char outcome[])
+{
+	static const struct retry_policy once = {0, 5, 1, 30}, retries = {2, 5, 1, 30};
+	const char *file = setting(s, "ASCBELL_ROUTES"), *dry = setting(s, "ASCBELL_DRY_RUN");
+	const char *outbox = dry && !strcmp(dry, "1") ? NULL : setting(s, "ASCBELL_OUTBOX");
+	struct route_tally tally = {0, 0, 0};
+	struct routes routes;
+	struct routed *todo;
+	char why[1024];
+	int status = 0, any = 0, n = jv_array_length(jv_copy(events)), i;
+	size_t k;
+
+	/* The agent knows the routes of the configuration, not of each app's file: an app's
+	 * own routes file would queue parts nobody delivers. */
+	if (outbox && (!getenv("ASCBELL_ROUTES") || strcmp(file, getenv("ASCBELL_ROUTES")))) {
+		msg_error("ASCBELL_ROUTES: an app's own routes file (%s) works in direct mode only: the "
+			  "delivery agent delivers the routes of the configuration's file", file);
+		jv_free(events);
+		return EX_CONFIG;
+	}
+	if (routes_load(file, setting(s, "ECHOBELL_ESCALATION_URL_FILE"), &routes, why, sizeof why) != 0) {
+		msg_error("ASCBELL_ROUTES: %s", why);
+		jv_free(events);
+		return EX_CONFIG;
+	}
+	todo = xmalloc(routes.count * sizeof *todo);
+	for (k = 0; k < routes.count; k++) {
+		const struct route *route = &routes.items[k];
+		const char *templates = route->templates ? route->templates : setting(s, "ASCBELL_TEMPLATES");
+		jv mine = jv_array();
+
+		for (i = 0; i < n; i++) {
+			jv event = jv_array_get(jv_copy(events), i);
+			if (route_matches(route, event, NULL))
+				mine = jv_array_append(mine, event);
+			else
+				jv_free(event);
+		}
+		todo[k] = (struct routed){route, jv_array(), 0, 0};
+		if (jv_array_length(jv_copy(mine)) > 0) {
+			jv_free(todo[k].messages);
+			todo[k].messages = render_messages(renderer_for(r, templates), http, mine);
+		} else {
+			jv_free(mine);
+		}
+		any |= jv_array_length(jv_copy(todo[k].messages)) > 0;
+	}
+	jv_free(events);
+	if (!any)
+		snprintf(outcome, RECEIVER_OUTCOME_SIZE, "filtered");
+	for (k = 0; k < routes.count && any; k++)
+		route_send(r, s, &todo[k], outbox, &once, NULL, &tally);
+	for (k = 0; k < routes.count && any && !outbox; k++) {
+		char *unsent = route_dir(setting(s, "ASCBELL_UNSENT"), todo[k].route);
+		/* Still failing: the retries, and what still fails is kept when it can be. */
+		if (todo[k].next < jv_array_length(jv_copy(todo[k].messages)))
+			route_send(r, s, &todo[k], NULL, &retries, unsent, &tally);
+		free(unsent);
+	}
+	for (k = 0; k < routes.count; k++) {
+		if (todo[k].next < jv_array_length(jv_copy(todo[k].messages)))
+			todo[k].status = worse_status(todo[k].status, EX_TEMPFAIL);
+		status = worse_status(status, todo[k].status);
+		jv_free(todo[k].messages);
+	}
+	if (status == 0 && any && !(dry && !strcmp(dry, "1")))
+		snprintf(outcome, RECEIVER_OUTCOME_SIZE, "%s",
+			 tally.duplicates && !tally.done ? "duplicate"
+			 : outbox			 ? "queued"
+			 : tally.kept			 ? "kept"
+							 : "delivered");
+	free(todo);
+	routes_free(&routes);
+	return status;
+}
+
 /* Step 1: the signature, with the secrets of the request's settings. */
 static int verify(struct receiver *r, const struct settings *s, const struct http_request *http)
 {
@@ -663,6 +825,16 @@ int receiver_handle(struct receiver *r, const struct receiver_request *req,
 	 * same stages at which asc-receiver writes it to $ASCBELL_EVENT_FD. */
 	jv_free(r->event);
 	r->event = jv_array_get(jv_copy(events), 0);
+
+	/* With routes, steps 3 to 7 are each route's own (send_routes). */
+	if (setting(&s, "ASCBELL_ROUTES")) {
+		for (i = 0, n = jv_array_length(jv_copy(events)); i < n; i++)
+			events = jv_array_set(events, i, enriched(r, &s, jv_array_get(jv_copy(events), i)));
+		jv_free(r->event);
+		r->event = jv_array_get(jv_copy(events), 0);
+		status = send_routes(r, &s, http, events, outcome);
+		goto done;
+	}
 
 	/* 3. One notification per event id. */
 	if (already_notified(&s, events)) {

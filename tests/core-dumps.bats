@@ -74,13 +74,18 @@ assert_no_dumps() {
 	assert_output --partial SECRET=visible
 }
 
-@test "asc-verify, asc-parse, asc-render, asc-enrich, echobell-send, asc-http: no core, not dumpable" {
+@test "asc-verify, asc-parse, asc-render, asc-enrich, asc-route, echobell-send, asc-http: no core, not dumpable" {
 	start_as_nobody env ASC_WEBHOOK_SECRET=s3cret asc-verify
 	assert_no_dumps
 	for prog in asc-parse asc-render asc-enrich; do
 		start_as_nobody "$prog" -q
 		assert_no_dumps
 	done
+	printf 'https://hook.echobell.one/t/%s\n' "$FAKE_TOKEN" >"$BATS_TEST_TMPDIR/url"
+	printf '{"routes": [{"name": "all", "urlFile": "%s"}]}\n' "$BATS_TEST_TMPDIR/url" >"$BATS_TEST_TMPDIR/routes.json"
+	chmod 644 "$BATS_TEST_TMPDIR/url" "$BATS_TEST_TMPDIR/routes.json"
+	start_as_nobody asc-route -q -f "$BATS_TEST_TMPDIR/routes.json"
+	assert_no_dumps
 	start_as_nobody env ECHOBELL_WEBHOOK_URL="http://127.0.0.1:1/t/$FAKE_TOKEN" echobell-send
 	assert_no_dumps
 	start_as_nobody asc-http -q -- /bin/true

@@ -86,3 +86,58 @@ EOF
 	run diff "$BATS_TEST_TMPDIR/queued-script" "$BATS_TEST_TMPDIR/queued-builtin"
 	assert_success
 }
+
+# Three routes (ascbell(7), ROUTES), each with its own URL file; qa with a template set.
+write_routes() {
+	local name
+	for name in qa releases escalation; do
+		printf 'https://hook.echobell.one/t/%s-token\n' "$name" >"$BATS_TEST_TMPDIR/$name.url"
+	done
+	printf '{"default": {"title": "QA {{status}} {{header[\\"content-type\\"]}}"}}\n' >"$BATS_TEST_TMPDIR/qa.json"
+	export ASCBELL_ROUTES="$BATS_TEST_TMPDIR/routes.json"
+	cat >"$ASCBELL_ROUTES" <<EOF
+{"routes": [
+  {"name": "qa", "category": "testFlight", "urlFile": "$BATS_TEST_TMPDIR/qa.url", "templates": "$BATS_TEST_TMPDIR/qa.json"},
+  {"name": "releases", "category": "appStore", "urlFile": "$BATS_TEST_TMPDIR/releases.url"},
+  {"name": "escalation", "severity": "error", "urlFile": "$BATS_TEST_TMPDIR/escalation.url"},
+  {"name": "alt", "when": "category == \"alternativeDistribution\" || app.name.includes(\"App\")", "urlFile": "$BATS_TEST_TMPDIR/qa.url"}
+]}
+EOF
+}
+
+@test "routes: the same messages, route by route, from the filters and from the built-in receiver" {
+	write_routes
+	messages_through -- "$RECEIVER" >"$BATS_TEST_TMPDIR/script"
+	messages_through >"$BATS_TEST_TMPDIR/builtin"
+	run diff "$BATS_TEST_TMPDIR/script" "$BATS_TEST_TMPDIR/builtin"
+	assert_success
+	# Every fixture goes to alt (its when holds for MyApp); the others add theirs.
+	[ "$(grep -c '^POST ' "$BATS_TEST_TMPDIR/builtin")" -gt "$(ls "$FIXTURES"/asc/*.json "$FIXTURES"/asc-more/*.json | wc -l)" ]
+	grep -q '"title":"QA Beta Approved application/json"' "$BATS_TEST_TMPDIR/builtin"
+}
+
+@test "routes, queued: the same files in each route's part of the outbox, and the same answers" {
+	unset ASCBELL_DRY_RUN
+	write_routes
+	for shape in script builtin; do
+		export ASCBELL_OUTBOX="$BATS_TEST_TMPDIR/outbox-$shape"
+		handler=()
+		[ $shape = script ] && handler=(-- "$RECEIVER")
+		for payload in "$FIXTURES"/asc/*.json; do
+			signed_request / "$payload" "$BATS_TEST_TMPDIR/request"
+			asc-http -q "${handler[@]}" <"$BATS_TEST_TMPDIR/request" | tail -n 1 >>"$BATS_TEST_TMPDIR/answers-$shape"
+		done
+		for name in qa releases escalation alt; do
+			cat "$ASCBELL_OUTBOX/route.$name"/new/* >"$BATS_TEST_TMPDIR/queued-$shape-$name"
+		done
+		[ ! -e "$ASCBELL_OUTBOX/new" ] || [ -z "$(ls "$ASCBELL_OUTBOX/new")" ]
+	done
+	assert_equal "$(sort -u "$BATS_TEST_TMPDIR/answers-builtin")" '{"status":200,"message":"queued"}'
+	run diff "$BATS_TEST_TMPDIR/answers-script" "$BATS_TEST_TMPDIR/answers-builtin"
+	assert_success
+	for name in qa releases escalation alt; do
+		[ -s "$BATS_TEST_TMPDIR/queued-builtin-$name" ]
+		run diff "$BATS_TEST_TMPDIR/queued-script-$name" "$BATS_TEST_TMPDIR/queued-builtin-$name"
+		assert_success
+	done
+}
