@@ -42,6 +42,7 @@ struct options {
 	const char *spool; /* direct mode's fallback */
 	const char *dedup; /* one notification per event id */
 	const char *routes; /* --flush, --watch: also each route's part of DIR */
+	const char *route;  /* the messages are this route's (its quiet hours) */
 	char *url_option;
 	const char *url_file;
 	const char *type;
@@ -87,7 +88,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: %s [--url-file FILE] [--type TYPE] [--timeout S] [--retries N]\n"
 		"                     [--retry-max-time S] [--spool DIR] [--cacert FILE] [--dry-run]\n"
-		"       %s --queue DIR [--not-before WHEN] [--quiet-hours]\n"
+		"       %s --queue DIR [--not-before WHEN] [--quiet-hours] [--route NAME]\n"
 		"       %s --flush DIR [--url-file FILE]\n"
 		"       %s --watch DIR [--url-file FILE] [--schedule LIST] [--rescan S]\n"
 		"                     [--routes FILE]\n"
@@ -117,6 +118,8 @@ static void usage(FILE *out)
 		"      --rescan S         --watch: seconds between scans without events (default 60)\n"
 		"      --routes FILE      --flush, --watch: also DIR/route.NAME for each route, to\n"
 		"                         its own URL, each on its own (default $ASCBELL_ROUTES)\n"
+		"      --route NAME       the messages are route NAME's: its own quiet hours hold\n"
+		"                         them (--queue), or refuse a direct send (78)\n"
 		"      --cacert FILE      trust this CA bundle for https\n"
 		"      --dry-run          print what would be sent instead of sending\n"
 		"      --max-body N       largest message in bytes, K/M/G suffixes (default 1M)\n"
@@ -191,7 +194,7 @@ static struct options parse_options(int argc, char **argv)
 	enum { OPT_URL_FILE = 256, OPT_TYPE, OPT_TIMEOUT, OPT_RETRIES, OPT_RETRY_MAX_TIME,
 	       OPT_RETRY_BASE, OPT_SPOOL, OPT_FLUSH, OPT_QUEUE, OPT_WATCH, OPT_SCHEDULE,
 	       OPT_RESCAN, OPT_CACERT, OPT_DRY_RUN, OPT_MAX_BODY, OPT_DEDUP, OPT_NOT_BEFORE,
-	       OPT_QUIET_HOURS, OPT_ROUTES };
+	       OPT_QUIET_HOURS, OPT_ROUTES, OPT_ROUTE };
 	static const struct option longopts[] = {
 		{"url", required_argument, NULL, 'u'},
 		{"url-file", required_argument, NULL, OPT_URL_FILE},
@@ -213,6 +216,7 @@ static struct options parse_options(int argc, char **argv)
 		{"not-before", required_argument, NULL, OPT_NOT_BEFORE},
 		{"quiet-hours", no_argument, NULL, OPT_QUIET_HOURS},
 		{"routes", required_argument, NULL, OPT_ROUTES},
+		{"route", required_argument, NULL, OPT_ROUTE},
 		STANDARD_LONGOPTS,
 	};
 	static const double default_schedule[] = {10, 60, 300, 1800, 7200, 21600, 43200, 86400};
@@ -259,6 +263,7 @@ static struct options parse_options(int argc, char **argv)
 		case OPT_NOT_BEFORE: opt.not_before = parse_when(optarg); break;
 		case OPT_QUIET_HOURS: opt.quiet_hours = 1; break;
 		case OPT_ROUTES: opt.routes = optarg; break;
+		case OPT_ROUTE: opt.route = optarg; break;
 		default: standard_option(c, usage);
 		}
 	}
@@ -272,8 +277,10 @@ static struct options parse_options(int argc, char **argv)
 			      "held messages when their time comes)");
 	if (opt.dedup && (opt.mode == MODE_FLUSH || opt.mode == MODE_WATCH))
 		die(EX_USAGE, "--dedup: only when sending or queueing new messages");
-	if (opt.routes && opt.mode != MODE_FLUSH && opt.mode != MODE_WATCH)
-		die(EX_USAGE, "--routes: only with --flush or --watch");
+	if (opt.route && (opt.mode == MODE_FLUSH || opt.mode == MODE_WATCH))
+		die(EX_USAGE, "--route: only when sending or queueing new messages");
+	if (opt.routes && opt.mode != MODE_FLUSH && opt.mode != MODE_WATCH && !opt.route)
+		die(EX_USAGE, "--routes: only with --flush, --watch or --route");
 	if (!opt.routes && (opt.mode == MODE_FLUSH || opt.mode == MODE_WATCH) && getenv("ASCBELL_ROUTES") &&
 	    *getenv("ASCBELL_ROUTES"))
 		opt.routes = getenv("ASCBELL_ROUTES");
@@ -298,7 +305,7 @@ static long long hold_for(struct run *run, jv message)
 {
 	long long now = timevars_clock_ms() / 1000;
 	long long hold = run->opt->not_before;
-	long long quiet = run->opt->quiet_hours ? quiet_release_message(&run->quiet, now, message) : 0;
+	long long quiet = run->quiet.set ? quiet_release_message(&run->quiet, now, message) : 0;
 
 	if (quiet > hold)
 		hold = quiet;
@@ -309,6 +316,45 @@ static const char *getenv_ctx(const char *name, void *ctx)
 {
 	(void)ctx;
 	return getenv(name);
+}
+
+/* --route NAME: the route's own quiet hours, when its "quiet" says some, replace
+ * $ASCBELL_QUIET_* for its messages (as in the built-in receiver). Only the agent can send
+ * a held message when the window ends, so a direct send of such a route's message is a
+ * configuration error, as $ASCBELL_QUIET_HOURS is there; a dry run sends nothing and holds
+ * nothing. 1 when the route has quiet hours (then in run->quiet), else 0. */
+static int route_quiet_hours(const struct options *opt, struct run *run)
+{
+	const char *file = opt->routes ? opt->routes : getenv("ASCBELL_ROUTES");
+	const char *escalation = getenv("ECHOBELL_ESCALATION_URL_FILE");
+	struct routes routes;
+	char why[1024];
+	int found = 0, has_quiet = 0;
+	size_t i;
+
+	if (!file || !*file)
+		die(EX_USAGE, "--route: no routes file (--routes FILE or $ASCBELL_ROUTES)");
+	if (routes_load(file, escalation && *escalation ? escalation : NULL, &routes, why, sizeof why) != 0)
+		die(EX_CONFIG, "%s", why);
+	for (i = 0; i < routes.count && !found; i++) {
+		const struct route *route = &routes.items[i];
+		if (strcmp(route->name, opt->route) != 0)
+			continue;
+		found = 1;
+		if (jv_get_kind(route->quiet) != JV_KIND_OBJECT || opt->dry_run)
+			continue;
+		if (opt->mode != MODE_QUEUE) {
+			routes_free(&routes);
+			die(EX_CONFIG, "route %s: quiet hours need the outbox (set ASCBELL_OUTBOX, with "
+				       "echobell-send --watch delivering it)", opt->route);
+		}
+		/* routes_load checked the object already. */
+		has_quiet = quiet_from_json(jv_copy(route->quiet), &run->quiet, why, sizeof why) == 0;
+	}
+	routes_free(&routes);
+	if (!found)
+		die(EX_CONFIG, "--route %s: no such route in %s", opt->route, file);
+	return has_quiet;
 }
 
 /* --queue: a group that cannot be committed is reported, never as queued. */
@@ -592,8 +638,11 @@ int main(int argc, char **argv)
 
 	if (opt.mode == MODE_QUEUE) {
 		char why[512];
-		if (opt.quiet_hours && quiet_from_env(getenv_ctx, NULL, &run.quiet, why, sizeof why) != 0)
+		if (opt.quiet_hours && !(opt.route && route_quiet_hours(&opt, &run)) &&
+		    quiet_from_env(getenv_ctx, NULL, &run.quiet, why, sizeof why) != 0)
 			die(EX_CONFIG, "%s", why);
+		else if (!opt.quiet_hours && opt.route)
+			route_quiet_hours(&opt, &run);
 		if (spool_prepare(opt.dir) != 0)
 			die(EX_TEMPFAIL, "cannot use the outbox: %s", spool_why());
 		run.group = xmalloc(sizeof *run.group);
@@ -612,6 +661,8 @@ int main(int argc, char **argv)
 		free(opt.url_option);
 		return worse_status(empty_with_routes(&opt), finish_stdout());
 	}
+	if (opt.route)
+		route_quiet_hours(&opt, &run); /* a route with quiet hours cannot be sent now */
 	connect_echobell(&run);
 	if (opt.mode == MODE_DIRECT) {
 		status = json_inputs_each(argv + optind, argc - optind, opt.max_body, send_one, &run);

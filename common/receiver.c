@@ -618,14 +618,15 @@ struct routed {
 };
 
 struct route_tally {
-	unsigned long done, kept, duplicates;
+	unsigned long done, kept, duplicates, held;
 };
 
 /* Sends (or queues) t's messages from t->next on. Direct, with spool NULL: one attempt
  * each, and a message still unavailable (75) stops the route there, for the second pass;
  * any other answer settles the message. A URL that cannot be used settles them all (78). */
 static void route_send(struct receiver *r, const struct settings *s, struct routed *t, const char *outbox,
-		      const struct retry_policy *policy, const char *spool, struct route_tally *tally)
+		      const struct retry_policy *policy, const char *spool, struct route_tally *tally,
+		      const struct quiet *quiet)
 {
 	char *dedup = route_dir(setting(s, "ASCBELL_DEDUP_DIR"), t->route), *dir = route_dir(outbox, t->route);
 	struct sender sender = {0};
@@ -644,6 +645,7 @@ static void route_send(struct receiver *r, const struct settings *s, struct rout
 		sender.spool = spool;
 	}
 	sender.dedup = dedup;
+	sender.quiet = quiet;
 	while (t->next < n) {
 		jv message = jv_array_get(jv_copy(t->messages), t->next);
 		status = outbox ? sender_queue(&sender, dir, message) : sender_send(&sender, message);
@@ -657,9 +659,39 @@ static void route_send(struct receiver *r, const struct settings *s, struct rout
 	tally->done += sender.done;
 	tally->kept += sender.kept;
 	tally->duplicates += sender.duplicates;
+	tally->held += sender.held;
 	echobell_url_free((char *)sender.url);
 	free(dedup);
 	free(dir);
+}
+
+/* Each route's quiet hours: its own "quiet" object, else those of the configuration or the
+ * app's file (ASCBELL_QUIET_*), as for the main channel. An array of routes->count, or NULL
+ * (78, said) when the configuration's are wrong, or there without an outbox. */
+static struct quiet *route_quiet_hours(const struct settings *s, const struct routes *routes, int queued,
+				       int dry_run)
+{
+	struct quiet common, *quiet;
+	char why[512];
+	size_t k;
+
+	if (quiet_settings(s, queued, dry_run, &common) != 0)
+		return NULL;
+	quiet = xmalloc((routes->count ? routes->count : 1) * sizeof *quiet);
+	for (k = 0; k < routes->count; k++) {
+		const struct route *route = &routes->items[k];
+
+		quiet[k] = common;
+		if (jv_get_kind(route->quiet) != JV_KIND_OBJECT)
+			continue;
+		/* routes_load checked the object already. */
+		if (quiet_from_json(jv_copy(route->quiet), &quiet[k], why, sizeof why) != 0) {
+			msg_error("ASCBELL_ROUTES: route %s: %s", route->name, why);
+			free(quiet);
+			return NULL;
+		}
+	}
+	return quiet;
 }
 
 /* With ASCBELL_ROUTES, steps 5 to 7: each route renders the events it matches with its own
@@ -676,9 +708,10 @@ static int send_routes(struct receiver *r, const struct settings *s, const struc
 	static const struct retry_policy once = {0, 5, 1, 30}, retries = {2, 5, 1, 30};
 	const char *file = setting(s, "ASCBELL_ROUTES"), *dry = setting(s, "ASCBELL_DRY_RUN");
 	const char *outbox = dry && !strcmp(dry, "1") ? NULL : setting(s, "ASCBELL_OUTBOX");
-	struct route_tally tally = {0, 0, 0};
+	struct route_tally tally = {0, 0, 0, 0};
 	struct routes routes;
 	struct routed *todo;
+	struct quiet *quiet;
 	char why[1024];
 	int status = 0, any = 0, n = jv_array_length(jv_copy(events)), i;
 	size_t k;
@@ -721,13 +754,34 @@ static int send_routes(struct receiver *r, const struct settings *s, const struc
 	jv_free(events);
 	if (!any)
 		snprintf(outcome, RECEIVER_OUTCOME_SIZE, "filtered");
-	for (k = 0; k < routes.count && any; k++)
-		route_send(r, s, &todo[k], outbox, &once, NULL, &tally);
+	/* Checked when something is to be sent, as for the main channel (step 6). */
+	quiet = any ? route_quiet_hours(s, &routes, outbox != NULL, dry && !strcmp(dry, "1")) : NULL;
+	if (any && !quiet) {
+		for (k = 0; k < routes.count; k++)
+			jv_free(todo[k].messages);
+		free(todo);
+		routes_free(&routes);
+		return EX_CONFIG;
+	}
+	for (k = 0; k < routes.count && any; k++) {
+		int has_messages = jv_array_length(jv_copy(todo[k].messages)) > 0;
+		/* A route's own quiet hours need the outbox, as the main channel's do; the route is
+		 * not sent (78, the request kept for a replay), the others are. */
+		if (has_messages && !outbox && !(dry && !strcmp(dry, "1")) &&
+		    jv_get_kind(todo[k].route->quiet) == JV_KIND_OBJECT) {
+			msg_error("route %s: quiet hours need the outbox (set ASCBELL_OUTBOX, with "
+				  "echobell-send --watch delivering it)", todo[k].route->name);
+			todo[k].status = EX_CONFIG;
+			todo[k].next = jv_array_length(jv_copy(todo[k].messages));
+			continue;
+		}
+		route_send(r, s, &todo[k], outbox, &once, NULL, &tally, &quiet[k]);
+	}
 	for (k = 0; k < routes.count && any && !outbox; k++) {
 		char *unsent = route_dir(setting(s, "ASCBELL_UNSENT"), todo[k].route);
 		/* Still failing: the retries, and what still fails is kept when it can be. */
 		if (todo[k].next < jv_array_length(jv_copy(todo[k].messages)))
-			route_send(r, s, &todo[k], NULL, &retries, unsent, &tally);
+			route_send(r, s, &todo[k], NULL, &retries, unsent, &tally, NULL);
 		free(unsent);
 	}
 	for (k = 0; k < routes.count; k++) {
@@ -739,10 +793,12 @@ static int send_routes(struct receiver *r, const struct settings *s, const struc
 	if (status == 0 && any && !(dry && !strcmp(dry, "1")))
 		snprintf(outcome, RECEIVER_OUTCOME_SIZE, "%s",
 			 tally.duplicates && !tally.done ? "duplicate"
+			 : outbox && tally.held && tally.held == tally.done ? "held"
 			 : outbox			 ? "queued"
 			 : tally.kept			 ? "kept"
 							 : "delivered");
 	free(todo);
+	free(quiet);
 	routes_free(&routes);
 	return status;
 }

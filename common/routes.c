@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "jsondump.h"
+#include "quiet.h"
 #include "utf8.h"
 #include "util.h"
 
@@ -226,9 +227,16 @@ static int read_route(jv obj, struct route *r, int number, char *why, size_t why
 		} else if (!strcmp(k, "when")) {
 			status = read_when(value, r, where, why, why_size);
 		} else if (!strcmp(k, "quiet")) {
-			/* quiet.c judges what is inside. */
+			/* quiet.c judges what is inside, here already, so that asc-route and the
+			 * receiver refuse a wrong window when the file is read. */
+			struct quiet q;
+			char reason[512];
 			if (jv_get_kind(value) != JV_KIND_OBJECT) {
 				snprintf(why, why_size, "%s: \"quiet\" must be an object", where);
+				jv_free(value);
+				status = -1;
+			} else if (quiet_from_json(jv_copy(value), &q, reason, sizeof reason) != 0) {
+				snprintf(why, why_size, "%s: %s", where, reason);
 				jv_free(value);
 				status = -1;
 			} else {
