@@ -226,3 +226,22 @@ asc-report: warning: $h/2026-11-27.jsonl: line 5: not JSON; skipped"
 	assert_equal "$status" 78
 	assert_output ''
 }
+
+@test "the README's daily and weekly cron lines, as written, send their digests to the report channel" {
+	start_fake
+	printf '%s\n' "$FAKE_URL" >"$BATS_TEST_TMPDIR/report-url"
+	# The cron file's lines from the README; H and U point at this test's history and URL.
+	lines=$(awk '/^`\/etc\/cron.d\/ascbell-report`:$/ { on = 1; next } on && /^```$/ && ++fence == 2 { exit }
+		on && / ascbell  asc-report / { print }' "$BATS_TEST_DIRNAME/../README.md")
+	assert_equal "$(grep -c . <<<"$lines")" 2
+	while IFS= read -r line; do
+		# Fields: minute hour day month weekday user, then the command.
+		command=$(awk '{ $1 = $2 = $3 = $4 = $5 = $6 = ""; sub(/^ +/, ""); print }' <<<"$line")
+		H="$H" U="$BATS_TEST_TMPDIR/report-url" sh -c "$command" 2>/dev/null || true
+	done <<<"$lines"
+	# Each: a digest per app and one for the portfolio.
+	assert_equal "$(fake_requests)" 8
+	jq -r .title "$FAKE_DIR/bodies" >"$BATS_TEST_TMPDIR/titles"
+	assert_equal "$(grep -c 'Daily report$' "$BATS_TEST_TMPDIR/titles") $(grep -c 'Weekly report$' "$BATS_TEST_TMPDIR/titles")" "4 4"
+	assert_equal "$(grep -c '^📊 All apps: ' "$BATS_TEST_TMPDIR/titles")" 2
+}
