@@ -37,8 +37,10 @@ static void usage(FILE *out)
 		"  -a, --app NAME        only this app: the receiver's name for it (its env file)\n"
 		"                        or its App Store Connect id\n"
 		"  -d, --history DIR     the history directory (default $ASCBELL_HISTORY)\n"
-		"      --max-line N      longest history line read, K/M/G suffixes (default 4M)\n"
+		"      --max-line N      longest history line read, K/M/G suffixes (default 4M,\n"
+		"                        at most 1G)\n"
 		"  -q, --quiet           no warnings about skipped lines\n"
+		"  -v, --verbose         say how many lines the window held\n"
 		"  -h, --help            this text\n"
 		"  -V, --version         the version\n"
 		"\n"
@@ -68,8 +70,10 @@ static struct options parse_options(int argc, char **argv)
 		case 'a': opt.app = optarg; break;
 		case 'd': opt.history = optarg; break;
 		case OPT_MAX_LINE:
-			if (parse_size(optarg, &opt.max_line) != 0 || opt.max_line == 0)
-				die(EX_USAGE, "--max-line %s: not a size such as 4M", optarg);
+			/* Up to 1G: libjq's parser takes a length of type int. */
+			if (parse_size(optarg, &opt.max_line) != 0 || opt.max_line == 0 ||
+			    opt.max_line > 1024 * 1024 * 1024)
+				die(EX_USAGE, "--max-line %s: not a size from 1 to 1G", optarg);
 			break;
 		default: standard_option(c, usage);
 		}

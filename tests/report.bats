@@ -216,8 +216,11 @@ asc-report: warning: $h/2026-11-27.jsonl: line 5: not JSON; skipped"
 		assert_output ''
 		assert_equal "$stderr" "asc-report: error: --since $since: not 24h, 7d, a date (2026-11-01) or a time (2026-11-01T08:00:00Z) in the last ten years"
 	done
-	run --separate-stderr asc-report --history "$H" --max-line 0
-	assert_equal "$status" 64
+	for size in 0 2G 1x; do
+		run --separate-stderr asc-report --history "$H" --max-line "$size"
+		assert_equal "$status" 64
+		assert_equal "$stderr" "asc-report: error: --max-line $size: not a size from 1 to 1G"
+	done
 	run --separate-stderr asc-report --history "$H" --app ''
 	assert_equal "$status" 64
 	run --separate-stderr asc-report --history "$H" extra
