@@ -44,7 +44,7 @@ LIBS_test_hmac = -lcrypto
 MANPAGES = $(sort $(wildcard man/*.1 man/*.7))
 SCRIPTS  = scripts/asc-receiver scripts/asc-replay scripts/asc-ping
 
-.PHONY: all check test unit bats golden bootstrap run install uninstall clean sanitize bench fuzz fuzz-build valgrind deb
+.PHONY: all check test unit bats golden bootstrap run install uninstall clean sanitize bench fuzz fuzz-build valgrind deb deb-check
 all: bootstrap-if-needed $(BINS)
 
 # `make` on a fresh machine installs the build dependencies first; CI and `make check`
@@ -177,6 +177,11 @@ install: $(BINS)
 # target above (scripts/build-deb; `apt install ./build/ascbell_*.deb`).
 deb: bootstrap-if-needed
 	sh scripts/build-deb
+
+# The package's tests (tests/deb/): two builds, lintian, dpkg --root installs, a systemd
+# machine; about 2.5 minutes, so apart from `make check` (.ci/run runs it).
+deb-check: all
+	ASCBELL_BIN=$(abspath $(BUILD)/bin) bats --tap tests/deb
 
 uninstall:
 	rm -f $(PROGRAMS:%=$(DESTDIR)$(BINDIR)/%) $(SCRIPTS:scripts/%=$(DESTDIR)$(BINDIR)/%)
