@@ -16,9 +16,12 @@
 # builds, lintian and a machine take about 2.5 minutes on 2 cores. `make deb-check` runs it,
 # and .ci/run has it as a pass of its own.
 
+# common.bash looks for the build and the fixtures beside the test file: here one level up.
+ASCBELL_BIN=${ASCBELL_BIN:-$(cd "$BATS_TEST_DIRNAME/../../build/bin" && pwd)}
 load ../helpers/common
 
 TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+FIXTURES="$TOP/tests/fixtures"
 V1=0.1.0~test1
 V2=0.1.0~test2
 
@@ -271,17 +274,20 @@ teardown() {
 	run in_machine systemctl is-enabled ascbell.socket ascbell.service ascbell-prune.timer ascbell-deliver.service
 	assert_output "$(printf 'enabled\nenabled\nenabled\ndisabled')"
 
-	# README: put the Echobell URL in place (the fake's), then App Store Connect's delivery.
-	in_machine install -m 640 -g ascbell /dev/null /etc/ascbell/echobell-url
-	printf 'http://127.0.0.1:%s/t/%s\n' "$(cat "$FAKE_DIR/port")" "$FAKE_TOKEN" |
-		in_machine sh -c 'cat >/etc/ascbell/echobell-url'
+	# App Store Connect's delivery before the Echobell URL is in place: taken and queued...
 	ASC_WEBHOOK_SECRET=$(in_machine cat /etc/ascbell/webhook-secret)
 	export ASC_WEBHOOK_SECRET
 	signed_request / "$FIXTURES/asc/app-version-rejected.json" "$BATS_TEST_TMPDIR/request"
 	ANSWER=$(in_net socat -t 15 - TCP:127.0.0.1:8080 <"$BATS_TEST_TMPDIR/request" | tr -d '\r')
 	assert_equal "$(head -n 1 <<<"$ANSWER")" 'HTTP/1.1 200 OK'
 	assert_equal "$(sed '1,/^$/d' <<<"$ANSWER")" '{"status":200,"message":"queued"}'
-	wait_for_requests 1 300
+	run in_machine sh -c 'ls /var/lib/ascbell/outbox/new | wc -l'
+	assert_output 1
+	# ...and sent once the URL (the fake's) is there, as the README says.
+	in_machine install -m 640 -g ascbell /dev/null /etc/ascbell/echobell-url
+	printf 'http://127.0.0.1:%s/t/%s\n' "$(cat "$FAKE_DIR/port")" "$FAKE_TOKEN" |
+		in_machine sh -c 'cat >/etc/ascbell/echobell-url'
+	wait_for_requests 1 600
 	assert_equal "$(tail -n 1 "$FAKE_DIR/bodies" | jq -r .title)" '❌ MyApp: Rejected'
 
 	# Upgrade: the receiver runs the new programs (a new main process), with the same secret.
