@@ -50,7 +50,7 @@ LIBS_test_history = -ljq -lm
 MANPAGES = $(sort $(wildcard man/*.1 man/*.7))
 SCRIPTS  = scripts/asc-receiver scripts/asc-replay scripts/asc-ping
 
-.PHONY: all check test unit bats golden bootstrap run install uninstall clean sanitize bench fuzz fuzz-build valgrind
+.PHONY: all check test unit bats golden bootstrap run install uninstall clean sanitize bench fuzz fuzz-build valgrind deb deb-check
 all: bootstrap-if-needed $(BINS)
 
 # `make` on a fresh machine installs the build dependencies first; CI and `make check`
@@ -178,6 +178,16 @@ install: $(BINS)
 	install -d $(DESTDIR)$(LIBEXECDIR)
 	sed 's|/usr/local/bin/|$(BINDIR)/|g' scripts/deploy/asc-cgi >$(DESTDIR)$(LIBEXECDIR)/asc-cgi
 	chmod 755 $(DESTDIR)$(LIBEXECDIR)/asc-cgi
+
+# build/ascbell_<version>_<arch>.deb, with debhelper, from scripts/deb/ and the install
+# target above (scripts/build-deb; `apt install ./build/ascbell_*.deb`).
+deb: bootstrap-if-needed
+	sh scripts/build-deb
+
+# The package's tests (tests/deb/): two builds, lintian, dpkg --root installs, a systemd
+# machine; about 2.5 minutes, so apart from `make check` (.ci/run runs it).
+deb-check: all
+	ASCBELL_BIN=$(abspath $(BUILD)/bin) bats --tap tests/deb
 
 uninstall:
 	rm -f $(PROGRAMS:%=$(DESTDIR)$(BINDIR)/%) $(SCRIPTS:scripts/%=$(DESTDIR)$(BINDIR)/%)
