@@ -2,6 +2,8 @@
 #include "buf.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +33,23 @@ void buf_append(struct buf *b, const void *bytes, size_t n)
 		memcpy(b->data + b->len, bytes, n);
 	b->len += n;
 	b->data[b->len] = '\0';
+}
+
+void buf_appendf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap, again;
+	int n;
+
+	va_start(ap, fmt);
+	va_copy(again, ap);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n > 0) {
+		buf_reserve(b, (size_t)n);
+		vsnprintf(b->data + b->len, (size_t)n + 1, fmt, again);
+		b->len += (size_t)n;
+	}
+	va_end(again);
 }
 
 void buf_clear(struct buf *b)

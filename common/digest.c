@@ -485,18 +485,6 @@ static void append_name(struct buf *out, const char *s)
 	}
 }
 
-static void appendf(struct buf *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void appendf(struct buf *out, const char *fmt, ...)
-{
-	char text[256];
-	va_list ap;
-	int n;
-	va_start(ap, fmt);
-	n = vsnprintf(text, sizeof text, fmt, ap);
-	va_end(ap);
-	buf_append(out, text, n < 0 ? 0 : (size_t)n < sizeof text ? (size_t)n : sizeof text - 1);
-}
-
 /* ", NAME ×N" for the first entries of a top list (borrowed). */
 static void append_top(struct buf *out, jv list, const char *key, int max, const char *sep)
 {
@@ -506,7 +494,7 @@ static void append_top(struct buf *out, jv list, const char *key, int max, const
 		buf_append(out, i ? ", " : sep, strlen(i ? ", " : sep));
 		append_name(out, jv_string_value(name));
 		if (jv_number_value(count) > 1)
-			appendf(out, " ×%.0f", jv_number_value(count));
+			buf_appendf(out, " ×%.0f", jv_number_value(count));
 		jv_free(item);
 		jv_free(name);
 		jv_free(count);
@@ -522,7 +510,7 @@ static jv message(const struct figures *f, jv figures, jv apps)
 
 	if (jv_get_kind(apps) == JV_KIND_ARRAY && jv_array_length(jv_copy(apps)) > 0) {
 		int i, n = jv_array_length(jv_copy(apps));
-		appendf(&out, "%d apps: ", n);
+		buf_appendf(&out, "%d apps: ", n);
 		for (i = 0; i < n; i++) {
 			jv app = jv_array_get(jv_copy(apps), i), name = json_get_string(app, "name");
 			if (i)
@@ -536,10 +524,10 @@ static jv message(const struct figures *f, jv figures, jv apps)
 	if (f->submitted || f->approved || f->rejected) {
 		jv total = json_get_path(figures, "versions", "reviewTime", "totalText", NULL);
 		jv count = json_get_path(figures, "versions", "reviewTime", "count", NULL);
-		appendf(&out, "App Store: %ld submitted, %ld approved, %ld rejected", f->submitted, f->approved,
+		buf_appendf(&out, "App Store: %ld submitted, %ld approved, %ld rejected", f->submitted, f->approved,
 			f->rejected);
 		if (jv_get_kind(total) == JV_KIND_STRING)
-			appendf(&out, " · %s %s", jv_number_value(count) > 1 ? "median review" : "review",
+			buf_appendf(&out, " · %s %s", jv_number_value(count) > 1 ? "median review" : "review",
 				jv_string_value(total));
 		buf_append(&out, "\n", 1);
 		jv_free(total);
@@ -547,7 +535,7 @@ static jv message(const struct figures *f, jv figures, jv apps)
 	}
 	if (f->processed || f->failed) {
 		jv errors = json_get_path(figures, "builds", "errors", NULL);
-		appendf(&out, "Builds: %ld processed, %ld failed", f->processed, f->failed);
+		buf_appendf(&out, "Builds: %ld processed, %ld failed", f->processed, f->failed);
 		if (jv_array_length(jv_copy(errors))) {
 			append_top(&out, errors, "code", 3, " (");
 			buf_append(&out, ")", 1);
@@ -562,14 +550,14 @@ static jv message(const struct figures *f, jv figures, jv apps)
 		for (i = 0; i < n && i < 3; i++) {
 			jv item = jv_array_get(jv_copy(states), i), label = json_get(item, "status"),
 			   count = json_get(item, "count");
-			appendf(&out, "%s %.0f ", i ? "," : "", jv_number_value(count));
+			buf_appendf(&out, "%s %.0f ", i ? "," : "", jv_number_value(count));
 			append_name(&out, jv_string_value(label));
 			jv_free(item);
 			jv_free(label);
 			jv_free(count);
 		}
 		if (n > 3)
-			appendf(&out, ", %d more states", n - 3);
+			buf_appendf(&out, ", %d more states", n - 3);
 		buf_append(&out, "\n", 1);
 		jv_free(states);
 	}
@@ -577,13 +565,13 @@ static jv message(const struct figures *f, jv figures, jv apps)
 		jv devices = json_get_path(figures, "feedback", "devices", NULL);
 		jv os = json_get_path(figures, "feedback", "osVersions", NULL);
 		jv crash_devices = json_get_path(figures, "crashes", "devices", NULL);
-		appendf(&out, "Feedback: %ld", f->feedback);
+		buf_appendf(&out, "Feedback: %ld", f->feedback);
 		if (jv_array_length(jv_copy(devices)) || jv_array_length(jv_copy(os))) {
 			append_top(&out, devices, "device", 1, " (");
 			append_top(&out, os, "osVersion", 1, jv_array_length(jv_copy(devices)) ? ", " : " (");
 			buf_append(&out, ")", 1);
 		}
-		appendf(&out, " · crashes: %ld", f->crashes);
+		buf_appendf(&out, " · crashes: %ld", f->crashes);
 		if (jv_array_length(jv_copy(crash_devices))) {
 			append_top(&out, crash_devices, "device", 1, " (");
 			buf_append(&out, ")", 1);
@@ -595,15 +583,15 @@ static jv message(const struct figures *f, jv figures, jv apps)
 	}
 	if (f->non2xx) {
 		jv by = json_get_path(figures, "deliveries", "non2xxByOutcome", NULL);
-		appendf(&out, "Answered non-2xx: %ld of %ld requests", f->non2xx, f->answered);
+		buf_appendf(&out, "Answered non-2xx: %ld of %ld requests", f->non2xx, f->answered);
 		append_top(&out, by, "outcome", 3, " (");
 		buf_append(&out, ")\n", 2);
 		jv_free(by);
 	}
 	if (!f->answered)
-		appendf(&out, "No deliveries in this period.\n");
+		buf_appendf(&out, "No deliveries in this period.\n");
 	else if (!f->non2xx)
-		appendf(&out, "Requests: %ld, all answered 2xx\n", f->answered);
+		buf_appendf(&out, "Requests: %ld, all answered 2xx\n", f->answered);
 	/* No final line break: the template puts its own lines after the message. */
 	text = jv_string_sized(out.data, (int)out.len - 1);
 	buf_free(&out);

@@ -15,20 +15,6 @@
 
 static const char *const severities[] = {"info", "success", "warning", "error", NULL};
 
-static void appendf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void appendf(struct buf *b, const char *fmt, ...)
-{
-	char text[1024];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(text, sizeof text, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		buf_append(b, text, (size_t)n < sizeof text ? (size_t)n : sizeof text - 1);
-}
-
 static void values_free(struct route_values *v)
 {
 	size_t i;
@@ -436,9 +422,9 @@ static int rule_matches(const char *what, jv value, const struct route_values *v
 		if (!*first)
 			buf_append(explain, "; ", 2);
 		*first = 0;
-		appendf(explain, "%s ", what);
+		buf_appendf(explain, "%s ", what);
 		append_json(explain, jv_copy(value));
-		appendf(explain, " is %s", hit ? "" : "not ");
+		buf_appendf(explain, " is %s", hit ? "" : "not ");
 		append_values(explain, v);
 	}
 	jv_free(value);
@@ -494,18 +480,18 @@ int route_matches(const struct route *route, jv event, struct buf *explain)
 				buf_append(w, "; ", 2);
 			first = 0;
 			if (t < 0)
-				appendf(w, "when %s cannot be evaluated (%s): taken as true, so that nothing is lost",
+				buf_appendf(w, "when %s cannot be evaluated (%s): taken as true, so that nothing is lost",
 					route->when_source, reason);
 			else
-				appendf(w, "when %s is %s", route->when_source, t ? "true" : "false");
+				buf_appendf(w, "when %s is %s", route->when_source, t ? "true" : "false");
 		}
 		/* As a template's condition: one that cannot be evaluated notifies. */
 		hit = t != 0;
 	}
 	if (explain) {
-		appendf(explain, "%s (", hit ? "yes" : "no");
+		buf_appendf(explain, "%s (", hit ? "yes" : "no");
 		if (first)
-			appendf(explain, "no rules: every event");
+			buf_appendf(explain, "no rules: every event");
 		else
 			buf_append(explain, why.data, why.len);
 		buf_append(explain, ")", 1);

@@ -8,38 +8,17 @@
 # entry, the cron line and `systemd-analyze verify`.
 
 load helpers/common
+load helpers/machine
 
 TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 DEPLOY="$TOP/scripts/deploy"
 SECRET='systemd test secret'
 
-in_machine() { nsenter -t "$MACHINE_PID" -a "$@"; }
-in_net() { nsenter -t "$MACHINE_PID" -n "$@"; }
-
 setup_file() {
-	export MACHINE_DIR="$BATS_FILE_TMPDIR/machine"
-	mkdir -p "$MACHINE_DIR"
 	# The source tree and the build under test, read-only in the machine.
 	build=$(cd "$ASCBELL_BIN/.." && pwd)
 	case $build in "$TOP"/*) set -- "$TOP" ;; *) set -- "$TOP" "$build" ;; esac
-	"$BATS_TEST_DIRNAME/helpers/systemd-container" "$MACHINE_DIR" 300 "$@" 3>&- &
-	export MACHINE_HELPER=$!
-	for _ in $(seq 300); do
-		[ -s "$MACHINE_DIR/pid" ] && break
-		sleep 0.1
-	done
-	export MACHINE_PID=$(cat "$MACHINE_DIR/pid")
-	[ -n "$MACHINE_PID" ] || { echo "systemd did not boot in its namespace" >&2; return 1; }
-
-	# The fake Echobell, on the machine's loopback.
-	export FAKE_DIR="$BATS_FILE_TMPDIR/fake"
-	mkdir -p "$FAKE_DIR"
-	nsenter -t "$MACHINE_PID" -n "$BATS_TEST_DIRNAME/helpers/fake-echobell" "$FAKE_DIR" --lifetime 300 3>&- &
-	export FAKE_PID=$!
-	for _ in $(seq 100); do
-		[ -s "$FAKE_DIR/port" ] && break
-		sleep 0.05
-	done
+	start_machine "$BATS_FILE_TMPDIR/machine" 300 "$BATS_FILE_TMPDIR/fake" "$@"
 	FAKE_URL="http://127.0.0.1:$(cat "$FAKE_DIR/port")/t/$FAKE_TOKEN"
 
 	# README, Deploying with systemd, steps 1-4, word for word (the build under test is
@@ -67,20 +46,7 @@ setup_file() {
 }
 
 teardown_file() {
-	# What poweroff sends; the lifetime's SIGKILL is there for a machine that will not stop.
-	kill -s RTMIN+4 "$MACHINE_PID" 2>/dev/null || true
-	for _ in $(seq 100); do
-		kill -0 "$MACHINE_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$MACHINE_PID" 2>/dev/null || true
-	# The helper removes the machine's cgroups once it is gone.
-	for _ in $(seq 100); do
-		kill -0 "$MACHINE_HELPER" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill "$FAKE_PID" 2>/dev/null || true
-	wait "$FAKE_PID" 2>/dev/null || true
+	stop_machine
 }
 
 setup() {

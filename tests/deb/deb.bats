@@ -19,6 +19,7 @@
 # common.bash looks for the build and the fixtures beside the test file: here one level up.
 ASCBELL_BIN=${ASCBELL_BIN:-$(cd "$BATS_TEST_DIRNAME/../../build/bin" && pwd)}
 load ../helpers/common
+load ../helpers/machine
 
 TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 FIXTURES="$TOP/tests/fixtures"
@@ -225,49 +226,13 @@ listing() {
 
 # The package installed for real: dpkg -i in a systemd machine, apt's way (postinst with
 # systemd running), a signed delivery through the installed units, upgrade, remove, purge.
-in_machine() { nsenter -t "$MACHINE_PID" -a "$@"; }
-in_net() { nsenter -t "$MACHINE_PID" -n "$@"; }
-
-start_machine() {
-	export MACHINE_DIR="$BATS_TEST_TMPDIR/machine"
-	mkdir -p "$MACHINE_DIR"
-	# The source tree (the fake) and the packages, read-only in the machine.
-	"$BATS_TEST_DIRNAME/../helpers/systemd-container" "$MACHINE_DIR" 240 "$TOP" "$BATS_FILE_TMPDIR" 3>&- &
-	MACHINE_HELPER=$!
-	for _ in $(seq 300); do
-		[ -s "$MACHINE_DIR/pid" ] && break
-		sleep 0.1
-	done
-	MACHINE_PID=$(cat "$MACHINE_DIR/pid")
-	[ -n "$MACHINE_PID" ]
-	export FAKE_DIR="$BATS_TEST_TMPDIR/fake"
-	mkdir -p "$FAKE_DIR"
-	nsenter -t "$MACHINE_PID" -n "$BATS_TEST_DIRNAME/../helpers/fake-echobell" "$FAKE_DIR" --lifetime 240 3>&- &
-	FAKE_PID=$!
-	for _ in $(seq 100); do
-		[ -s "$FAKE_DIR/port" ] && break
-		sleep 0.05
-	done
-}
-
 teardown() {
-	[ -n "${MACHINE_PID:-}" ] || return 0
-	kill -s RTMIN+4 "$MACHINE_PID" 2>/dev/null || true
-	for _ in $(seq 100); do
-		kill -0 "$MACHINE_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$MACHINE_PID" 2>/dev/null || true
-	for _ in $(seq 100); do
-		kill -0 "$MACHINE_HELPER" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill "$FAKE_PID" 2>/dev/null || true
-	wait "$FAKE_PID" 2>/dev/null || true
+	stop_machine
 }
 
 @test "systemd machine: dpkg -i starts the receiver with its new secret; a signed delivery reaches Echobell; upgrade restarts it; remove stops it; purge removes all" {
-	start_machine
+	# The source tree (the fake) and the packages, read-only in the machine.
+	start_machine "$BATS_TEST_TMPDIR/machine" 240 "$BATS_TEST_TMPDIR/fake" "$TOP" "$BATS_FILE_TMPDIR"
 	# This machine's policy-rc.d (exit 101: no service starts on a build machine) is not a
 	# server's: gone from the machine's layer only.
 	in_machine rm -f /usr/sbin/policy-rc.d
