@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "dedup.h"
@@ -694,6 +695,83 @@ static struct quiet *route_quiet_hours(const struct settings *s, const struct ro
 	return quiet;
 }
 
+/* What a route's first attempts came to, from the process that made them. */
+struct first_attempts {
+	int status, next;
+	struct route_tally tally;
+};
+
+/* Direct mode's first attempts, one process per route, all at once: a channel that does not
+ * answer (an attempt waits up to its timeout) holds back no other route's message. Each
+ * process has a connection of its own (never the receiver's kept-alive one, which the
+ * parent goes on using) and ends with _exit, so nothing of the parent's is cleaned up
+ * twice. A route whose process could not start is tried here; one whose process died
+ * without a word is left as it was, for the second pass. */
+static void first_attempts_at_once(struct receiver *r, const struct settings *s, struct routed *todo,
+				   size_t count, const struct retry_policy *once, struct route_tally *tally)
+{
+	pid_t *pids = xmalloc(count * sizeof *pids);
+	int *fds = xmalloc(count * sizeof *fds);
+	size_t k;
+
+	for (k = 0; k < count; k++) {
+		int p[2];
+
+		pids[k] = 0;
+		if (todo[k].next >= jv_array_length(jv_copy(todo[k].messages)))
+			continue;
+		if (pipe(p) != 0) {
+			route_send(r, s, &todo[k], NULL, once, NULL, tally, NULL);
+			continue;
+		}
+		if ((pids[k] = fork()) < 0) {
+			close(p[0]);
+			close(p[1]);
+			pids[k] = 0;
+			route_send(r, s, &todo[k], NULL, once, NULL, tally, NULL);
+			continue;
+		}
+		if (pids[k] == 0) {
+			struct first_attempts mine = {0, 0, {0, 0, 0, 0}};
+			close(p[0]);
+			r->net = NULL;
+			route_send(r, s, &todo[k], NULL, once, NULL, &mine.tally, NULL);
+			mine.status = todo[k].status;
+			mine.next = todo[k].next;
+			fflush(stderr);
+			_exit(write_all(p[1], &mine, sizeof mine) == 0 ? 0 : 1);
+		}
+		close(p[1]);
+		fds[k] = p[0];
+	}
+	for (k = 0; k < count; k++) {
+		struct first_attempts got;
+		size_t have = 0;
+		ssize_t n;
+
+		if (!pids[k])
+			continue;
+		while (have < sizeof got && ((n = read(fds[k], (char *)&got + have, sizeof got - have)) > 0 ||
+					     (n < 0 && errno == EINTR)))
+			have += n > 0 ? (size_t)n : 0;
+		close(fds[k]);
+		while (waitpid(pids[k], NULL, 0) < 0 && errno == EINTR)
+			;
+		if (have != sizeof got) {
+			msg_warn("route %s: the first attempt's process ended without a word", todo[k].route->name);
+			continue;
+		}
+		todo[k].status = got.status;
+		todo[k].next = got.next;
+		tally->done += got.tally.done;
+		tally->kept += got.tally.kept;
+		tally->duplicates += got.tally.duplicates;
+		tally->held += got.tally.held;
+	}
+	free(pids);
+	free(fds);
+}
+
 /* With ASCBELL_ROUTES, steps 5 to 7: each route renders the events it matches with its own
  * templates and gets its messages on its own. Queued: into its part of the outbox
  * (OUTBOX/route.NAME), which the agent delivers on its own. Direct: first one attempt for
@@ -713,7 +791,8 @@ static int send_routes(struct receiver *r, const struct settings *s, const struc
 	struct routed *todo;
 	struct quiet *quiet;
 	char why[1024];
-	int status = 0, any = 0, n = jv_array_length(jv_copy(events)), i;
+	int status = 0, any = 0, n = jv_array_length(jv_copy(events)), i, sending = 0;
+	int dry_run = dry && !strcmp(dry, "1");
 	size_t k;
 
 	/* The agent knows the routes of the configuration, not of each app's file: an app's
@@ -755,7 +834,7 @@ static int send_routes(struct receiver *r, const struct settings *s, const struc
 	if (!any)
 		snprintf(outcome, RECEIVER_OUTCOME_SIZE, "filtered");
 	/* Checked when something is to be sent, as for the main channel (step 6). */
-	quiet = any ? route_quiet_hours(s, &routes, outbox != NULL, dry && !strcmp(dry, "1")) : NULL;
+	quiet = any ? route_quiet_hours(s, &routes, outbox != NULL, dry_run) : NULL;
 	if (any && !quiet) {
 		for (k = 0; k < routes.count; k++)
 			jv_free(todo[k].messages);
@@ -765,17 +844,31 @@ static int send_routes(struct receiver *r, const struct settings *s, const struc
 	}
 	for (k = 0; k < routes.count && any; k++) {
 		int has_messages = jv_array_length(jv_copy(todo[k].messages)) > 0;
+		if (has_messages)
+			sending++;
 		/* A route's own quiet hours need the outbox, as the main channel's do; the route is
 		 * not sent (78, the request kept for a replay), the others are. */
-		if (has_messages && !outbox && !(dry && !strcmp(dry, "1")) &&
+		if (has_messages && !outbox && !dry_run &&
 		    jv_get_kind(todo[k].route->quiet) == JV_KIND_OBJECT) {
 			msg_error("route %s: quiet hours need the outbox (set ASCBELL_OUTBOX, with "
 				  "echobell-send --watch delivering it)", todo[k].route->name);
 			todo[k].status = EX_CONFIG;
 			todo[k].next = jv_array_length(jv_copy(todo[k].messages));
+			sending--;
 			continue;
 		}
-		route_send(r, s, &todo[k], outbox, &once, NULL, &tally, &quiet[k]);
+		/* Direct, with more than one channel to reach: all at once, below. Queued and dry
+		 * runs only write, here, in order. */
+		if (outbox || dry_run || routes.count < 2)
+			route_send(r, s, &todo[k], outbox, &once, NULL, &tally, &quiet[k]);
+	}
+	if (any && !outbox && !dry_run && routes.count >= 2) {
+		if (sending > 1)
+			first_attempts_at_once(r, s, todo, routes.count, &once, &tally);
+		else
+			for (k = 0; k < routes.count; k++)
+				if (todo[k].next < jv_array_length(jv_copy(todo[k].messages)))
+					route_send(r, s, &todo[k], NULL, &once, NULL, &tally, NULL);
 	}
 	for (k = 0; k < routes.count && any && !outbox; k++) {
 		char *unsent = route_dir(setting(s, "ASCBELL_UNSENT"), todo[k].route);
@@ -790,7 +883,7 @@ static int send_routes(struct receiver *r, const struct settings *s, const struc
 		status = worse_status(status, todo[k].status);
 		jv_free(todo[k].messages);
 	}
-	if (status == 0 && any && !(dry && !strcmp(dry, "1")))
+	if (status == 0 && any && !dry_run)
 		snprintf(outcome, RECEIVER_OUTCOME_SIZE, "%s",
 			 tally.duplicates && !tally.done ? "duplicate"
 			 : outbox && tally.held && tally.held == tally.done ? "held"

@@ -133,6 +133,20 @@ notified() {
 	[ -f "$ASCBELL_DEDUP_DIR/route.escalation/9d4e2b71-0c6a-4f3e-8b15-7a2c9e0d6f43" ]
 }
 
+@test "direct: a channel that does not answer holds back no other route: every first attempt goes at once" {
+	start_channels
+	write_routes
+	# Releases' Echobell answers only once escalation's has a request: one attempt after the
+	# other, releases' would wait for its timeout, fail, and need a second request.
+	echo "after:$ESC/requests" >"$REL/mode"
+	start_receiver
+	deliver "$FIXTURES/asc/app-version-rejected.json"
+	assert_equal "$CODE" 200
+	assert_equal "$(printf '%s\n' "$ANSWER" | tail -n 1)" '{"status":200,"message":"delivered"}'
+	assert_equal "$(jq -r .title "$REL/notified") $(jq -r .title "$ESC/notified")" '❌ MyApp: Rejected ❌ MyApp: Rejected'
+	assert_equal "$(cat "$REL/requests") $(cat "$ESC/requests")" "1 1"
+}
+
 @test "direct: a channel that refuses (4xx) does not drop another route's message" {
 	start_channels
 	write_routes
