@@ -1,7 +1,7 @@
-# The history tests/report.bats reads: what the receiver writes to ASCBELL_HISTORY (the
+# The history tests/asc-report.bats reads: what the receiver writes to ASCBELL_HISTORY (the
 # format of /work/notes/i15-interfaces.md, as ascbell(7) documents it), a few lines of each
 # kind, in three apps and over eight days, with forged requests, redeliveries, broken lines
-# and hostile names. The figures each window must give are worked out in report.bats.
+# and hostile names. The figures each window must give are worked out in asc-report.bats.
 
 # ev ID EVENT APP-KEY APP-ID APP-NAME [more "key":value members]: an event as asc-parse and
 # asc-enrich leave it, with the fields asc-report reads.
