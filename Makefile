@@ -110,7 +110,8 @@ run: all
 	@sh scripts/run-local
 
 # The whole suite against an ASan+UBSan build. Sanitizer reports go to files, so a report
-# from a program whose exit status a test expected to be non-zero still fails the run.
+# from a program whose exit status a test expected to be non-zero still fails the run;
+# tests/helpers/common.bash names each test's files after it (asc-http.12.asan.PID).
 # One exception: tests/deploy-systemd.bats installs this build into a systemd machine whose
 # services get no ASAN_OPTIONS from here (and see build/ read-only). There a report goes to
 # the machine's journal and the program fails: a failing handler shows as a 500 the test
@@ -131,7 +132,9 @@ sanitize: bootstrap
 	$(MAKE) --no-print-directory BUILD=$(BUILD)/asan unit || status=1; \
 	ASCBELL_SANITIZE=1 ASCBELL_BIN=$(abspath $(BUILD)/asan/bin) bats --tap tests || status=1; \
 	if [ -n "$$(ls $(BUILD)/asan/logs)" ]; then \
-		cat $(BUILD)/asan/logs/*; echo "sanitize: sanitizer reports above" >&2; status=1; \
+		for f in $(BUILD)/asan/logs/*; do echo "=== $$f"; cat "$$f"; done; \
+		echo "sanitize: sanitizer reports above (each file is named after its test file and number)" >&2; \
+		status=1; \
 	fi; exit $$status
 
 # libFuzzer targets (tests/fuzz/fuzz-*.c) against a clang ASan+UBSan build of the library in

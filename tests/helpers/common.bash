@@ -8,6 +8,15 @@ ASCBELL_BIN=${ASCBELL_BIN:-$(cd "$BATS_TEST_DIRNAME/../build/bin" && pwd)}
 PATH="$ASCBELL_BIN:$PATH"
 FIXTURES="$BATS_TEST_DIRNAME/fixtures"
 
+# Under `make sanitize`, each test's reports go to files named after it (asc-http.12.asan.PID),
+# so a report found at the end of the run says which test made it.
+if [ -n "${ASCBELL_SANITIZE:-}" ] && [ -n "${BATS_TEST_NUMBER:-}" ]; then
+	_san_name="$(basename "$BATS_TEST_FILENAME" .bats).$BATS_TEST_NUMBER"
+	ASAN_OPTIONS=${ASAN_OPTIONS//\/asan:/\/$_san_name.asan:}
+	UBSAN_OPTIONS=${UBSAN_OPTIONS//\/ubsan:/\/$_san_name.ubsan:}
+	export ASAN_OPTIONS UBSAN_OPTIONS
+fi
+
 # Apple's documented example.
 APPLE_SECRET='This is my secret'
 APPLE_SIGNATURE='hmacsha256=7f062172b01cb00b53ca068614674a3d982a34062a0f5d37687d5e3377e54657'
