@@ -7,6 +7,7 @@
 
 #include "event.h"
 #include "eventfilter.h"
+#include "instant.h"
 #include "jqprog.h"
 #include "jsonio.h"
 #include "localtime.h"

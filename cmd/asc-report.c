@@ -7,6 +7,7 @@
 
 #include "digest.h"
 #include "histread.h"
+#include "instant.h"
 #include "jsonio.h"
 #include "timevars.h"
 #include "util.h"
@@ -33,7 +34,8 @@ static void usage(FILE *out)
 		"\n"
 		"  -s, --since WHEN      the window's start: Nh or Nd before now, a date\n"
 		"                        (YYYY-MM-DD, from its midnight UTC) or a time\n"
-		"                        (YYYY-MM-DDTHH:MM:SSZ); the window ends now (default 24h)\n"
+		"                        (YYYY-MM-DDTHH:MM:SSZ or +01:00); the window ends now\n"
+		"                        (default 24h)\n"
 		"  -a, --app NAME        only this app: the receiver's name for it (its env file)\n"
 		"                        or its App Store Connect id\n"
 		"  -d, --history DIR     the history directory (default $ASCBELL_HISTORY)\n"
@@ -95,21 +97,16 @@ static struct options parse_options(int argc, char **argv)
 static long long window_start(const char *text, long long now)
 {
 	size_t len = strlen(text), digits = strspn(text, "0123456789");
-	long long t;
-	char date[32];
+	time_t t;
 
 	/* Nh or Nd: at most ten years, a bound, not a policy (the history keeps 90 days). */
 	if (digits > 0 && digits <= 6 && len == digits + 1 && (text[digits] == 'h' || text[digits] == 'd')) {
 		long long n = atoll(text) * (text[digits] == 'h' ? 3600 : 86400);
 		return n > 0 && n <= 3660LL * 86400 ? now - n : -1;
 	}
-	if (len == 10) {
-		snprintf(date, sizeof date, "%sT00:00:00Z", text);
-		text = date;
-	}
-	if (history_parse_time(text, &t) != 0 || t >= now || now - t > 3660LL * 86400)
+	if (date_or_instant_parse(text, &t) != 0 || t >= now || now - t > 3660LL * 86400)
 		return -1;
-	return t;
+	return (long long)t;
 }
 
 static void add(jv line, long long at, void *ctx)
@@ -134,7 +131,7 @@ int main(int argc, char **argv)
 	now = timevars_clock_ms() / 1000;
 	if ((since = window_start(opt.since, now)) < 0)
 		die(EX_USAGE, "--since %s: not 24h, 7d, a date (2026-11-01) or a time "
-			      "(2026-11-01T08:00:00Z) in the last ten years",
+			      "(2026-11-01T08:00:00Z, 2026-11-01T09:00:00+01:00) in the last ten years",
 		    opt.since);
 
 	d = digest_new();

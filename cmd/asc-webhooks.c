@@ -17,6 +17,7 @@
 #include "pingprobe.h"
 #include "buf.h"
 #include "event.h"
+#include "instant.h"
 #include "jsonget.h"
 #include "jsonio.h"
 #include "secretfile.h"
@@ -150,23 +151,18 @@ static struct options parse_options(int argc, char **argv)
 /* "2026-03-01", "2026-03-01T12:00:00Z" or an age ("90m", "24h", "7d") as epoch seconds. */
 static time_t parse_time(const char *text, const char *option)
 {
-	struct tm tm = {0};
-	char *rest, *end;
+	char *end;
 	double amount = strtod(text, &end);
+	time_t t;
 
 	if (end != text && end[0] && !end[1] && strchr("smhd", end[0]) && amount >= 0) {
 		double unit = end[0] == 's' ? 1 : end[0] == 'm' ? 60 : end[0] == 'h' ? 3600 : 86400;
 		return time(NULL) - (time_t)(amount * unit);
 	}
-	rest = strptime(text, "%Y-%m-%d", &tm);
-	if (rest && *rest == 'T')
-		rest = strptime(rest, "T%H:%M:%S", &tm);
-	if (rest && *rest == 'Z')
-		rest++;
-	if (!rest || *rest)
+	if (date_or_instant_parse(text, &t) != 0)
 		die(EX_USAGE, "%s: not a time: %s (2026-03-01, 2026-03-01T12:00:00Z, or 90m, 24h, 7d)",
 		    option, text);
-	return timegm(&tm);
+	return t;
 }
 
 static void format_time(time_t t, char out[32])

@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "instant.h"
 #include "jsonget.h"
 #include "links.h"
 #include "localtime.h"

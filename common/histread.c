@@ -10,39 +10,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "instant.h"
 #include "jsonget.h"
 #include "lines.h"
 #include "utf8.h"
 #include "util.h"
-
-int history_parse_time(const char *text, long long *out)
-{
-	struct tm tm = {0};
-	const char *rest;
-	size_t i;
-
-	/* strptime alone would take "2026-1-2T3:4:5Z" and leading blanks: the format is fixed. */
-	static const char shape[] = "dddd-dd-ddTdd:dd:dd";
-	for (i = 0; i < sizeof shape - 1; i++) {
-		char c = text[i];
-		if (shape[i] == 'd' ? !(c >= '0' && c <= '9') : c != shape[i])
-			return -1;
-	}
-	rest = strptime(text, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (!rest || rest != text + sizeof shape - 1)
-		return -1;
-	if (*rest == '.') {
-		rest++;
-		if (!(*rest >= '0' && *rest <= '9'))
-			return -1;
-		while (*rest >= '0' && *rest <= '9')
-			rest++;
-	}
-	if (strcmp(rest, "Z") != 0)
-		return -1;
-	*out = (long long)timegm(&tm);
-	return 0;
-}
 
 /* Why a parsed line is not a history line, or NULL when it is one (and *at is set). */
 static const char *check_line(jv line, long long *at)
@@ -50,15 +22,17 @@ static const char *check_line(jv line, long long *at)
 	jv v;
 	double answer;
 	int kind;
+	time_t t;
 
 	if (jv_get_kind(line) != JV_KIND_OBJECT)
 		return "not a JSON object";
 	v = json_get_string(line, "at");
-	if (jv_get_kind(v) != JV_KIND_STRING || history_parse_time(jv_string_value(v), at) != 0) {
+	if (jv_get_kind(v) != JV_KIND_STRING || instant_parse(jv_string_value(v), &t) != 0) {
 		jv_free(v);
 		return "\"at\" is not a time like 2026-11-27T15:00:00Z";
 	}
 	jv_free(v);
+	*at = (long long)t;
 	v = json_get(line, "answer");
 	answer = jv_get_kind(v) == JV_KIND_NUMBER ? jv_number_value(v) : 0;
 	jv_free(v);

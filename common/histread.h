@@ -27,8 +27,4 @@ struct history_read {
 int history_read(const char *dir, long long since, long long until, size_t max_line,
 		 history_fn fn, void *ctx, struct history_read *counts);
 
-/* Parses "YYYY-MM-DDTHH:MM:SS[.fff]Z" (UTC) into epoch seconds. 0, or -1 when it is not
- * such a time. */
-int history_parse_time(const char *text, long long *out);
-
 #endif

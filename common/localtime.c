@@ -70,55 +70,6 @@ const char *localtime_zone(void)
 	return zone;
 }
 
-/* Two digits at p, or -1. */
-static int two_digits(const char *p)
-{
-	if (!isdigit((unsigned char)p[0]) || !isdigit((unsigned char)p[1]))
-		return -1;
-	return (p[0] - '0') * 10 + (p[1] - '0');
-}
-
-int instant_parse(const char *text, time_t *out)
-{
-	struct tm tm;
-	const char *p;
-	long offset = 0;
-
-	memset(&tm, 0, sizeof tm);
-	p = strptime(text, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (!p || !isdigit((unsigned char)text[0]))
-		return -1;
-	if (*p == '.') {
-		const char *digits = ++p;
-		while (isdigit((unsigned char)*p))
-			p++;
-		if (p == digits)
-			return -1;
-	}
-	if (*p == 'Z' || *p == 'z') {
-		p++;
-	} else if (*p == '+' || *p == '-') {
-		int sign = *p == '-' ? -1 : 1, hours = two_digits(p + 1), minutes;
-		/* Each step only past what was read: "+1" ends the text after one digit. */
-		if (hours < 0 || hours > 23)
-			return -1;
-		p += 3;
-		if (*p == ':')
-			p++;
-		minutes = two_digits(p);
-		if (minutes < 0 || minutes > 59)
-			return -1;
-		p += 2;
-		offset = sign * (hours * 3600L + minutes * 60L);
-	} else {
-		return -1; /* no zone at all: which hour it is cannot be known */
-	}
-	if (*p)
-		return -1;
-	*out = timegm(&tm) - offset;
-	return 0;
-}
-
 jv instant_format(time_t t)
 {
 	static const char *const days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};

@@ -22,10 +22,6 @@ int zone_name_ok(const char *name);
 /* The zone in use, for messages: "UTC" or $ASCBELL_TZ. */
 const char *localtime_zone(void);
 
-/* An ISO 8601 instant as App Store Connect writes it: YYYY-MM-DDTHH:MM:SS, any number of
- * fraction digits, then Z or an offset (+HH:MM, +HHMM). 0 and *out set, or -1. */
-int instant_parse(const char *text, time_t *out);
-
 /* "Tue 3 Mar 10:41 CET": weekday, day, month, 24-hour time and the zone's abbreviation
  * (or its offset, "-03", where the zone has no letters), in English whatever the locale. */
 jv instant_format(time_t t);

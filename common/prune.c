@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "instant.h"
 #include "util.h"
 
 /* Removes name from the directory dirfd (path for messages); 0 or EX_IOERR. */
@@ -105,21 +106,22 @@ int prune_history(struct prune *p, const char *path)
 	if (!dir)
 		return status;
 	while ((e = readdir(dir))) {
-		struct tm tm = {0};
+		char date[11];
 		struct stat st;
-		const char *rest;
+		time_t day;
 		long long day_end;
 
-		/* Only the day files' own names: YYYY-MM-DD.jsonl, nothing before or after. */
-		if (strlen(e->d_name) != 16 || strspn(e->d_name, "0123456789-") != 10 ||
-		    strcmp(e->d_name + 10, ".jsonl") != 0)
+		/* Only the day files' own names, YYYY-MM-DD.jsonl with a real date: a file named
+		 * 2026-02-30.jsonl is not the history's, and is left alone. */
+		if (strlen(e->d_name) != 16 || strcmp(e->d_name + 10, ".jsonl") != 0)
 			continue;
-		rest = strptime(e->d_name, "%Y-%m-%d", &tm);
-		if (!rest || rest != e->d_name + 10)
+		memcpy(date, e->d_name, 10);
+		date[10] = '\0';
+		if (date_parse(date, &day) != 0)
 			continue;
 		if (fstatat(dirfd(dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
 			continue;
-		day_end = (long long)timegm(&tm) + 86400;
+		day_end = (long long)day + 86400;
 		if (day_end > p->cutoff) {
 			p->kept++;
 			continue;

@@ -15,6 +15,7 @@
 #include "echobell.h"
 #include "enrich.h"
 #include "eventfilter.h"
+#include "instant.h"
 #include "jsonio.h"
 #include "localtime.h"
 #include "quiet.h"

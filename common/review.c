@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "history.h"
-#include "localtime.h"
+#include "instant.h"
 #include "timevars.h"
 #include "util.h"
 

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "instant.h"
+
 static const char *const names[] = {
 	"now", "iso", "epochMs", "epochSeconds", "year", "month", "monthName", "dayOfMonth",
 	"dayOfWeek", "dayOfWeekName", "hour", "minute", "second", "date", "time", "timezone",
@@ -26,28 +28,12 @@ int timevars_has(const char *name)
 int timevars_init(void)
 {
 	const char *text = getenv("ASCBELL_NOW");
-	struct tm tm = {0};
-	int ms = 0;
-	char *rest;
 
 	if (!text || !*text)
 		return 0;
-	rest = strptime(text, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (!rest)
-		return -1;
-	if (*rest == '.') {
-		/* Milliseconds: up to three digits count, more are allowed and ignored. */
-		int digits = 0;
-		for (rest++; *rest >= '0' && *rest <= '9'; rest++, digits++)
-			if (digits < 3)
-				ms = ms * 10 + (*rest - '0');
-		for (; digits < 3; digits++)
-			ms *= 10;
-	}
-	if (strcmp(rest, "Z") != 0)
+	if (instant_parse_ms(text, &pinned_ms) != 0)
 		return -1;
 	pinned = 1;
-	pinned_ms = (long long)timegm(&tm) * 1000 + ms;
 	return 0;
 }
 

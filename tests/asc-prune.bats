@@ -37,6 +37,11 @@ setup() {
 	: >"$S/history/2026-10-28.jsonl"
 	touch -d '2026-01-01T00:00:00Z' "$S/history/2026-10-28.jsonl"
 	: >"$S/history/2025-01-01.jsonl"
+	# Names the receiver never writes, however old: an impossible date (timegm would make it
+	# 2 March), a day without its zero, a name with more after the date.
+	for f in 2025-02-30.jsonl 2025-02-29.jsonl 2025-1-01.jsonl 2025-13-01.jsonl 2025-01-01.jsonl.1; do
+		: >"$S/history/$f"
+	done
 	# Links and directories are never removed, nor what a link points to.
 	ln -s "$S/elsewhere/old" "$S/spool/cur/link"
 	touch -h -d '2026-10-01T00:00:00Z' "$S/spool/cur/link"

@@ -152,6 +152,11 @@ EOF
 	# From 09:00:01 on the 25th: v2 (09:00:00) is out, v3 in; 5 requests.
 	run --separate-stderr sh -c 'asc-report -q -d "$1" --since 2026-11-25T09:00:01Z --app alpha | asc-render -b "{{report.deliveries.answered}} {{report.since}}" --only' sh "$H"
 	assert_output '{"title":"📊 Alpha: Report","body":"5 2026-11-25T09:00:01Z","externalLink":"https://appstoreconnect.apple.com/apps/111"}'
+	# The same instant with an offset, and with a fraction (rounded down to its second).
+	for since in 2026-11-25T10:00:01+01:00 2026-11-25T04:00:01-0500 2026-11-25T09:00:01.999Z; do
+		run --separate-stderr sh -c 'asc-report -q -d "$1" --since "$2" --app alpha | asc-render -b "{{report.deliveries.answered}} {{report.since}}" --only' sh "$H" "$since"
+		assert_output '{"title":"📊 Alpha: Report","body":"5 2026-11-25T09:00:01Z","externalLink":"https://appstoreconnect.apple.com/apps/111"}'
+	done
 	# 48 hours: from 2026-11-25T15:00:00Z, 6 requests of the 26th and 4 of the 27th.
 	run sh -c 'asc-report -q -d "$1" -s 48h | asc-render -b "{{report.since}} {{report.deliveries.answered}}" --only | tail -n 1' sh "$H"
 	assert_output --partial '"body":"2026-11-25T15:00:00Z 10"'
@@ -210,11 +215,13 @@ asc-report: warning: $h/2026-11-27.jsonl: line 5: not JSON; skipped"
 }
 
 @test "bad command lines and a bad clock: exit 64 or 78, nothing written" {
-	for since in 0h 24 -1d 2026-11-28 2026-13-01 1d2h 9999999d 2016-11-01 '2026-11-27T15:00:00Z' yesterday ''; do
+	for since in 0h 24 -1d 2026-11-28 2026-13-01 2026-02-30 2026-11-2 1d2h 9999999d 2016-11-01 \
+		'2026-11-27T15:00:00Z' '2026-11-27T16:00:00+01:00' '2026-11-25T09:00:00' '2026-11-25T09:00:00+1' \
+		'2026-11-25T25:00:00Z' ' 2026-11-25' yesterday ''; do
 		run --separate-stderr asc-report --history "$H" --since "$since"
 		assert_equal "$status" 64
 		assert_output ''
-		assert_equal "$stderr" "asc-report: error: --since $since: not 24h, 7d, a date (2026-11-01) or a time (2026-11-01T08:00:00Z) in the last ten years"
+		assert_equal "$stderr" "asc-report: error: --since $since: not 24h, 7d, a date (2026-11-01) or a time (2026-11-01T08:00:00Z, 2026-11-01T09:00:00+01:00) in the last ten years"
 	done
 	for size in 0 2G 1x; do
 		run --separate-stderr asc-report --history "$H" --max-line "$size"

@@ -112,8 +112,12 @@ teardown() {
 }
 
 @test "a bad time, no credentials, a bad key" {
-	run --separate-stderr $W deliveries wh-1 --since yesterday
-	assert_failure 64
+	for when in yesterday 2026-02-30 2026-11-1 2026-11-01T12:00:00 '2026-11-01T12:00:00Z ' 1x; do
+		run --separate-stderr $W deliveries wh-1 --since "$when"
+		assert_failure 64
+		assert_equal "$stderr" "asc-webhooks: error: --since: not a time: $when (2026-03-01, 2026-03-01T12:00:00Z, or 90m, 24h, 7d)"
+	done
+	assert_equal "$(api_requests)" 0
 	unset ASC_KEY_ID
 	run --separate-stderr $W list --app 1
 	assert_failure 78

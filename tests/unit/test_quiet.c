@@ -5,7 +5,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "localtime.h"
+#include "instant.h"
 #include "quiet.h"
 #include "tap.h"
 
