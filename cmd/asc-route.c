@@ -77,14 +77,25 @@ struct run {
 	unsigned long count;
 };
 
-static jv field(jv event, const char *key)
+/* The event's field key for the --explain heading: as it is when every byte is printable,
+ * JSON-quoted when not (a newline in an event's id must not start a line of its own), "?"
+ * when it is not a string. Appended to out. */
+static void heading_field(jv event, const char *key, struct buf *out)
 {
 	jv v = jv_object_get(jv_copy(event), jv_string(key));
+	const char *s;
+
 	if (jv_get_kind(v) != JV_KIND_STRING) {
-		jv_free(v);
-		return jv_string("?");
+		buf_append(out, "?", 1);
+	} else {
+		for (s = jv_string_value(v); *s && (unsigned char)*s >= 0x20 && *s != 0x7f; s++)
+			;
+		if (*s || (size_t)(s - jv_string_value(v)) != (size_t)jv_string_length_bytes(jv_copy(v)))
+			json_dump(v, out); /* borrowed */
+		else
+			buf_append(out, jv_string_value(v), (size_t)(s - jv_string_value(v)));
 	}
-	return v;
+	jv_free(v);
 }
 
 static int route_one(jv event, struct json_reader *reader, const char *label, void *ctx)
@@ -100,10 +111,10 @@ static int route_one(jv event, struct json_reader *reader, const char *label, vo
 		return EX_DATAERR;
 	}
 	if (run->opt->explain) {
-		jv name = field(event, "event"), id = field(event, "id");
-		printf("event %lu %s %s:\n", run->count, jv_string_value(name), jv_string_value(id));
-		jv_free(name);
-		jv_free(id);
+		heading_field(event, "event", &line);
+		buf_append(&line, " ", 1);
+		heading_field(event, "id", &line);
+		printf("event %lu %.*s:\n", run->count, (int)line.len, line.data);
 	} else {
 		json_dump(event, &line_event); /* borrowed */
 	}

@@ -95,6 +95,38 @@ EOF
 	assert_equal "$stderr" "asc-route: error: $T/in: line 1 (value 1): not an event (a JSON object); skipped"
 }
 
+@test "bad input: oversized, invalid UTF-8, cut short: each skipped with 65 and its place; the next event still routed" {
+	{ printf '{"event":"X","pad":"%s"}\n' "$(head -c 2000 /dev/zero | tr '\0' a)"; echo '{"event":"Y","id":"2"}'; } >"$T/big"
+	run -65 --separate-stderr asc-route -f "$T/routes.json" --max-body 1K "$T/big"
+	assert_equal "$(printf '%s\n' "$output" | cut -f1,4 | tr '\t\n' '| ')" 'all|{"event":"Y","id":"2"} '
+	assert_equal "$stderr" "asc-route: error: $T/big: line 1: JSON value larger than 1024 bytes; skipped"
+	run -65 --separate-stderr asc-route -f "$T/routes.json" < <(printf '{"event":"\xff"}\n{"event":"Z"}\n')
+	assert_equal "$(printf '%s\n' "$output" | cut -f1,4 | tr '\t\n' '| ')" 'all|{"event":"Z"} '
+	assert_equal "$stderr" "asc-route: error: line 1, column 11: invalid UTF-8; skipped"
+	run -65 --separate-stderr asc-route -f "$T/routes.json" < <(printf '{"event":"Z"')
+	assert_output ''
+	assert_equal "$stderr" "asc-route: error: at end of input: Unfinished JSON term at EOF; skipped"
+	for size in 0 2x -1 ''; do
+		run -64 --separate-stderr asc-route -f "$T/routes.json" --max-body "$size" </dev/null
+		assert_equal "$stderr" "asc-route: error: --max-body: not a size: $size (bytes, or with K, M, G)"
+	done
+}
+
+@test "hostile strings in an event: tabs, newlines, quotes and {{ stay inside the line's JSON; one line per route" {
+	cat >"$T/hostile" <<'EOF'
+{"event":"E\t1\n2","id":"\"{{x}}\"","app":{"name":"Beta\tApp\n{{id}}"},"severity":"warning"}
+EOF
+	run --separate-stderr asc-route -f "$T/routes.json" "$T/hostile"
+	assert_success
+	assert_equal "${#lines[@]}" 2
+	assert_equal "$(printf '%s\n' "$output" | cut -f1 | tr '\n' ' ')" 'beta all '
+	assert_equal "$(printf '%s\n' "$output" | head -n 1 | cut -f4 | jq -c .)" '{"event":"E\t1\n2","id":"\"{{x}}\"","app":{"name":"Beta\tApp\n{{id}}"},"severity":"warning"}'
+	assert_equal "$(printf '%s\n' "$output" | awk -F '\t' '{print NF}' | tr '\n' ' ')" '4 4 '
+	run --separate-stderr asc-route -f "$T/routes.json" --explain "$T/hostile"
+	assert_line --index 0 'event 1 "E\t1\n2" "{{x}}":'
+	assert_equal "${#lines[@]}" 7
+}
+
 @test "no routes file: 64; ASCBELL_ROUTES names it" {
 	run -64 asc-route </dev/null
 	assert_output 'asc-route: error: no routes file: give -f FILE or set ASCBELL_ROUTES'
