@@ -480,10 +480,33 @@ static const char *outcome_word(const struct exchange *x, int code, const char *
 /* The history's line for this answer, before the answer goes out: a client that has its
  * answer finds the line. The history is a record, not the delivery: a line that cannot
  * be written is a warning, and the answer stays what the delivery earned. */
-static void record(struct exchange *x, int code, const char *message)
+/* Now, for the history: $ASCBELL_NOW when it is a time, else the clock. */
+static long long history_clock_ms(void)
 {
 	static int clock_ready;
+
+	if (!clock_ready) {
+		clock_ready = 1;
+		if (timevars_init() != 0)
+			msg_warn("ASCBELL_NOW: not a time like 2026-03-02T14:05:19Z; the history uses the real time");
+	}
+	return timevars_clock_ms();
+}
+
+/* The app the request's path names, for the history; "" when none. */
+static void history_app(struct exchange *x, char app[256])
+{
 	const char *rest;
+
+	if (!x->path[0] && x->req.url.len)
+		split_target(x);
+	rest = after_prefix(x);
+	if (!rest || !app_segment(rest, app, 256))
+		app[0] = '\0';
+}
+
+static void record(struct exchange *x, int code, const char *message)
+{
 	char why[4400], app[256];
 
 	if (x->recorded || !x->opt->history)
@@ -493,17 +516,8 @@ static void record(struct exchange *x, int code, const char *message)
 	if (!x->opt->cgi && x->raw.len == 0 && (code == 400 || code == 408))
 		return;
 	x->recorded = 1;
-	if (!clock_ready) {
-		clock_ready = 1;
-		if (timevars_init() != 0)
-			msg_warn("ASCBELL_NOW: not a UTC time like 2026-03-02T14:05:19Z; the history uses the real time");
-	}
-	if (!x->path[0] && x->req.url.len)
-		split_target(x);
-	rest = after_prefix(x);
-	if (!rest || !app_segment(rest, app, sizeof app))
-		app[0] = '\0';
-	if (history_append(x->opt->history, timevars_clock_ms(), code, outcome_word(x, code, message), app,
+	history_app(x, app);
+	if (history_append(x->opt->history, history_clock_ms(), code, outcome_word(x, code, message), app,
 			   x->event, why, sizeof why) != 0)
 		msg_warn("history not written (the delivery is not affected): %s", why);
 }
@@ -822,6 +836,7 @@ static struct receiver *builtin;
 static struct exchange *builtin_exchange; /* the request a die() inside it is about */
 static char deadline_answer[512];         /* written as it is when the deadline passes */
 static size_t deadline_answer_len;
+static struct history_pending deadline_history; /* its history line, made ready */
 
 /* A fatal error inside the receiver (a template file that does not compile, say) ends
  * the process as it ended asc-receiver's: the request is answered by its exit status. */
@@ -848,6 +863,9 @@ static void answer_dying(int status)
 static void on_deadline(int sig)
 {
 	(void)sig;
+	/* Before the answer, as every history line: a client that has its answer finds it. A
+	 * line that cannot be written changes nothing here (no warning is safe to make). */
+	history_write_pending(&deadline_history);
 	if (deadline_answer_len && write(STDOUT_FILENO, deadline_answer, deadline_answer_len) < 0) {
 		/* The client is gone: nothing else to tell it. */
 	}
@@ -870,6 +888,15 @@ static void arm_deadline(struct exchange *x)
 					   "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
 					   sizeof body - 1, body);
 	deadline_answer_len = n > 0 ? (size_t)n : 0;
+	deadline_history.len = 0;
+	if (x->opt->history && !x->opt->async && !x->recorded) {
+		/* At the moment the handling began: the event is not known, the line is. A
+		 * history that cannot be written is said once, by record() at the answer. */
+		char why[4400], app[256];
+		history_app(x, app);
+		history_prepare(&deadline_history, x->opt->history, history_clock_ms(), 503,
+				outcome_word(x, 503, NULL), app, why, sizeof why);
+	}
 	signal(SIGALRM, on_deadline);
 	alarm((unsigned)(x->opt->handler_timeout + 0.999));
 }
@@ -1218,6 +1245,19 @@ static void exec_agent(void *ctx)
 	msg_error("--agent: cannot run echobell-send: %s", strerror(errno));
 }
 
+/* The history's line for an answer the parent gave for a worker: no app or event is known
+ * (the worker had the request). */
+static void record_for_worker(void *ctx, int code, const char *message)
+{
+	struct options *opt = ctx;
+	struct exchange x = {.opt = opt, .event = jv_null()};
+	char why[4400];
+
+	if (opt->history && history_append(opt->history, history_clock_ms(), code,
+					   outcome_word(&x, code, message), NULL, jv_null(), why, sizeof why) != 0)
+		msg_warn("history not written: %s", why);
+}
+
 static int serve_forever(const struct options *opt)
 {
 	static const char *const per_process[] = {"SOCAT_PEERADDR", "SOCAT_PEERPORT", "TCPREMOTEIP",
@@ -1229,7 +1269,8 @@ static int serve_forever(const struct options *opt)
 			   /* Reading, handling, draining, and a margin for the spool and the log. */
 			   .deadline = opt->timeout + opt->handler_timeout + 3, .ctx = &running,
 			   .serve = serve_connection, .reload = reload_configuration,
-			   .answer = network_answer, .agent_wanted = agent_wanted, .agent_exec = exec_agent};
+			   .answer = network_answer, .answered_for = record_for_worker,
+			   .agent_wanted = agent_wanted, .agent_exec = exec_agent};
 	size_t i;
 
 	if (opt->cgi)

@@ -79,14 +79,54 @@ static int make_dir(const char *dir, struct stat *st, char *why, size_t size)
 	return stat(dir, st) == 0 ? 0 : fail(why, size, "cannot use", dir);
 }
 
+/* The line appended to path: open (made 0660 when group, else 0600), one write, fsync,
+ * close. Only async-signal-safe calls: history_write_pending runs in a signal handler.
+ * 0, or -1 with errno and *step the step that failed. */
+static int append_line(const char *path, const char *data, size_t len, int group, const char **step)
+{
+	ssize_t n;
+	int fd, made = 1, saved;
+
+	*step = "cannot open";
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0 && errno == EEXIST) {
+		made = 0;
+		fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
+	}
+	if (fd < 0)
+		return -1;
+	/* The mode is set, not left to the umask: the reports and the pruning run as other
+	 * users of the group. Only the maker may (and needs to). */
+	*step = "cannot set the mode of";
+	if (made && fchmod(fd, group ? 0660 : 0600) != 0)
+		goto failed;
+	/* One write: O_APPEND puts it whole at the end, between other receivers' lines. */
+	*step = "cannot write";
+	n = write(fd, data, len);
+	if (n < 0 || (size_t)n != len) {
+		if (n >= 0)
+			errno = ENOSPC;
+		goto failed;
+	}
+	*step = "cannot sync";
+	if (fsync(fd) != 0)
+		goto failed;
+	*step = "cannot close";
+	return close(fd);
+failed:
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return -1;
+}
+
 int history_append(const char *dir, long long at_ms, int answer, const char *outcome,
 		   const char *app, jv event, char *why, size_t size)
 {
 	static struct buf line = BUF_INIT;
 	char path[4200];
+	const char *step;
 	struct stat st;
-	ssize_t n;
-	int fd, made = 1;
 
 	if (make_dir(dir, &st, why, size) != 0)
 		return -1;
@@ -94,35 +134,41 @@ int history_append(const char *dir, long long at_ms, int answer, const char *out
 	buf_clear(&line);
 	history_format(&line, at_ms, answer, outcome, app, event);
 	buf_append(&line, "\n", 1);
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0 && errno == EEXIST) {
-		made = 0;
-		fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
-	}
-	if (fd < 0)
-		return fail(why, size, "cannot open", path);
-	/* The mode is set, not left to the umask: the reports and the pruning run as other
-	 * users of the group. Only the maker may (and needs to). */
-	if (made && fchmod(fd, st.st_mode & S_IWGRP ? 0660 : 0600) != 0) {
-		fail(why, size, "cannot set the mode of", path);
-		close(fd);
+	if (append_line(path, line.data, line.len, (st.st_mode & S_IWGRP) != 0, &step) != 0)
+		return fail(why, size, step, path);
+	return 0;
+}
+
+int history_prepare(struct history_pending *p, const char *dir, long long at_ms, int answer,
+		    const char *outcome, const char *app, char *why, size_t size)
+{
+	struct buf line = BUF_INIT;
+	struct stat st;
+	int status = -1;
+
+	p->len = 0;
+	if (make_dir(dir, &st, why, size) != 0)
 		return -1;
+	history_path(p->path, sizeof p->path, dir, (time_t)(at_ms / 1000));
+	history_format(&line, at_ms, answer, outcome, app, jv_null());
+	buf_append(&line, "\n", 1);
+	if (line.len <= sizeof p->line) {
+		memcpy(p->line, line.data, line.len);
+		p->len = line.len;
+		p->group = (st.st_mode & S_IWGRP) != 0;
+		status = 0;
+	} else {
+		snprintf(why, size, "a history line of %zu bytes is too long to keep ready", line.len);
 	}
-	/* One write: O_APPEND puts it whole at the end, between other receivers' lines. */
-	n = write(fd, line.data, line.len);
-	if (n < 0 || (size_t)n != line.len) {
-		if (n >= 0)
-			errno = ENOSPC;
-		fail(why, size, "cannot write", path);
-		close(fd);
-		return -1;
-	}
-	if (fsync(fd) != 0) {
-		fail(why, size, "cannot sync", path);
-		close(fd);
-		return -1;
-	}
-	return close(fd) == 0 ? 0 : fail(why, size, "cannot close", path);
+	buf_free(&line);
+	return status;
+}
+
+int history_write_pending(const struct history_pending *p)
+{
+	const char *step;
+
+	return p->len ? append_line(p->path, p->line, p->len, p->group, &step) : 0;
 }
 
 int history_scan(const char *path, const char *needle, int (*fn)(jv line, void *ctx), void *ctx)

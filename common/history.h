@@ -25,6 +25,24 @@ void history_format(struct buf *out, long long at_ms, int answer, const char *ou
 int history_append(const char *dir, long long at_ms, int answer, const char *outcome,
 		   const char *app, jv event, char *why, size_t size);
 
+/* A history line made ready in advance, for a moment when nothing may be allocated or
+ * formatted: the signal handler that answers a request whose deadline passed. */
+struct history_pending {
+	char path[4200];
+	char line[2048];
+	size_t len; /* 0: nothing to write */
+	int group;  /* the file is made 0660 (the directory is the group's), else 0600 */
+};
+
+/* Makes the line history_append would write (with no event: none is known yet), and
+ * makes dir when missing. Returns 0, or -1 with the reason in why (p then writes nothing). */
+int history_prepare(struct history_pending *p, const char *dir, long long at_ms, int answer,
+		    const char *outcome, const char *app, char *why, size_t size);
+
+/* Appends a prepared line as history_append does, with async-signal-safe calls only.
+ * Returns 0, or -1 with errno set. */
+int history_write_pending(const struct history_pending *p);
+
 /* The path of the day's file holding the instant t. */
 void history_path(char *out, size_t size, const char *dir, time_t t);
 

@@ -534,6 +534,8 @@ static void worker_ended(struct worker *w, int status)
 		if (!w->answered) {
 			msg_error("worker %ld %s while serving %s: answered 500", (long)w->pid, how, w->peer);
 			answer(w->conn, w->peer, w->since, 500, "internal error", NULL);
+			if (P.s->answered_for)
+				P.s->answered_for(P.s->ctx, 500, "internal error");
 		} else {
 			close(w->conn);
 		}
@@ -560,9 +562,11 @@ static void enforce_deadlines(double now)
 		kill(w->pid, SIGKILL);
 		msg_error("worker %ld held %s for more than %.0f s: killed", (long)w->pid, w->peer,
 			  P.s->deadline);
-		if (!w->answered)
+		if (!w->answered) {
 			answer(w->conn, w->peer, w->since, 503, "try again later", NULL);
-		else
+			if (P.s->answered_for)
+				P.s->answered_for(P.s->ctx, 503, "try again later");
+		} else
 			close(w->conn);
 		w->conn = -1;
 		let_go(w);

@@ -31,6 +31,11 @@ struct server {
 	/* Writes a whole HTTP answer with this status and message into out (the same bytes a
 	 * worker would write); returns its length. */
 	size_t (*answer)(char *out, size_t size, int code, const char *message, const char *extra);
+	/* In the parent, once it has answered a connection a worker held (500: the worker
+	 * died; 503: past its deadline), for the record the worker would have written (NULL:
+	 * none). Not for the 503s of too many connections: a flood must not make the parent
+	 * write a line each. */
+	void (*answered_for)(void *ctx, int code, const char *message);
 	/* Whether a delivery agent runs beside (asked at start and after each reload; NULL:
 	 * never), restarted when it dies. */
 	int (*agent_wanted)(void *ctx);

@@ -175,7 +175,8 @@ cpu_ticks() {
 	[ ! -s "$BATS_TEST_TMPDIR/workers" ]
 }
 
-@test "a worker killed mid-request: its client gets 500 (the request stays in the spool), the next 200" {
+@test "a worker killed mid-request: its client gets 500 (the request stays in the spool, the history says so), the next 200" {
+	export ASCBELL_HISTORY="$BATS_TEST_TMPDIR/history" ASCBELL_NOW=2026-03-09T12:00:00Z
 	start_server --workers 1 --spool "$BATS_TEST_TMPDIR/spool" -- "$HANDLER"
 	echo 30 >"$BATS_TEST_TMPDIR/slow"
 	send_background "$BATS_TEST_TMPDIR/post" "$BATS_TEST_TMPDIR/answer"
@@ -191,6 +192,9 @@ cpu_ticks() {
 	send_raw "$BATS_TEST_TMPDIR/post"
 	assert_equal "$CODE" 200
 	[ "$(tail -n 1 "$BATS_TEST_TMPDIR/workers")" != "$worker" ]
+	# The parent's 500 has its line (no app or event: the worker had the request).
+	assert_equal "$(jq -c '[.at, .answer, .outcome, .app, .event]' "$ASCBELL_HISTORY/2026-03-09.jsonl")" \
+		"$(printf '%s\n' '["2026-03-09T12:00:00Z",500,"error",null,null]' '["2026-03-09T12:00:00Z",200,"delivered",null,null]')"
 }
 
 @test "a client gone before its answer: nothing of that answer reaches the worker's next client" {
@@ -211,6 +215,7 @@ s.close()' "$LISTEN_PORT" "$BATS_TEST_TMPDIR/post"
 }
 
 @test "deadlines: a slow handler is 503 from its worker; a worker that hangs is killed, 503 from the parent" {
+	export ASCBELL_HISTORY="$BATS_TEST_TMPDIR/history" ASCBELL_NOW=2026-03-09T12:00:00Z
 	start_server --workers 1 --timeout 1 --handler-timeout 1 -- "$HANDLER"
 	echo 30 >"$BATS_TEST_TMPDIR/slow"
 	send_raw "$BATS_TEST_TMPDIR/post"
@@ -229,6 +234,9 @@ s.close()' "$LISTEN_PORT" "$BATS_TEST_TMPDIR/post"
 	rm "$BATS_TEST_TMPDIR/slow"
 	send_raw "$BATS_TEST_TMPDIR/post"
 	assert_equal "$CODE" 200
+	# A line for each answer: the worker's 503, the parent's 503, the 200.
+	assert_equal "$(jq -c '[.answer, .outcome]' "$ASCBELL_HISTORY/2026-03-09.jsonl" | paste -sd ' ')" \
+		'[503,"unavailable"] [503,"unavailable"] [200,"delivered"]'
 }
 
 @test "each request's CGI variables are its own: nothing of the one before stays in the worker" {

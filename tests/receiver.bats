@@ -152,13 +152,17 @@ notifications() {
 	[ "$(ls "$SPOOL/new" | wc -l)" -eq 1 ]
 }
 
-@test "the handler killed mid-way: the delivery stays in new/, and asc-replay delivers it" {
+@test "the handler killed mid-way: the delivery stays in new/, the history says 503, and asc-replay delivers it" {
 	start_fake --script stall
-	export ECHOBELL_WEBHOOK_URL="$FAKE_URL"
+	export ECHOBELL_WEBHOOK_URL="$FAKE_URL" ASCBELL_HISTORY="$BATS_TEST_TMPDIR/history"
 	start_receiver --handler-timeout 1
-	deliver "$FIXTURES/asc/build-beta-state.json"
+	deliver "$FIXTURES/asc/build-beta-state.json" /myapp
 	assert_equal "$CODE" 503
 	[ "$(ls "$SPOOL/new" | wc -l)" -eq 1 ]
+	# One line, as for every answer, written before it (the built-in receiver's is made
+	# ready before the handling: the event is not in it).
+	assert_equal "$(jq -c '[.at, .answer, .outcome, .app]' "$ASCBELL_HISTORY/2026-03-09.jsonl")" \
+		'["2026-03-09T12:00:00Z",503,"unavailable","myapp"]'
 	echo 200 >"$FAKE_DIR/mode"
 	: >"$FAKE_DIR/bodies"
 	PATH="$REAL_BIN:$PATH" run --separate-stderr "$REPLAY" "$SPOOL" "$RECEIVER"
