@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "history.h"
 #include "instant.h"
 #include "jsonget.h"
 #include "lines.h"
@@ -133,16 +134,13 @@ int history_read(const char *dir, long long since, long long until, size_t max_l
 	/* Day by day from since's midnight: the files are named by the UTC date of "at". */
 	for (day = since - ((since % 86400) + 86400) % 86400; day < until; day += 86400) {
 		char path[4096];
-		struct tm tm;
-		time_t t = (time_t)day;
 		int status;
 
-		gmtime_r(&t, &tm);
-		if (snprintf(path, sizeof path, "%s/%04d-%02d-%02d.jsonl", dir, tm.tm_year + 1900,
-			     tm.tm_mon + 1, tm.tm_mday) >= (int)sizeof path) {
+		if (strlen(dir) + sizeof "/YYYY-MM-DD.jsonl" > sizeof path) {
 			msg_error("history directory %s: path too long", dir);
 			return EX_NOINPUT;
 		}
+		history_path(path, sizeof path, dir, (time_t)day);
 		if ((status = read_day(path, since, until, max_line, fn, ctx, counts)) != 0)
 			return status;
 	}
