@@ -60,7 +60,8 @@ struct options {
 	struct envfile config;
 	const char *outbox;
 	const char *history; /* $ASCBELL_HISTORY: a line per answer there (history.h) */
-	const char *config_files[6]; /* NAME, PATH pairs for the health check, NULL-ended */
+	const char *config_files[8]; /* NAME, PATH pairs for the health check, NULL-ended */
+	const char *routes, *escalation; /* $ASCBELL_ROUTES and its escalation route, for it too */
 	char config_error[512];      /* why the configuration cannot be used, or "" */
 };
 
@@ -282,6 +283,12 @@ static void configure(struct options *opt)
 	if ((value = config_value(opt, "ECHOBELL_URL_FILE"))) {
 		opt->config_files[files++] = "Echobell URL file";
 		opt->config_files[files++] = value;
+	}
+	opt->routes = config_value(opt, "ASCBELL_ROUTES");
+	opt->escalation = config_value(opt, "ECHOBELL_ESCALATION_URL_FILE");
+	if (opt->escalation && !opt->routes) {
+		opt->config_files[files++] = "escalation URL file";
+		opt->config_files[files++] = opt->escalation;
 	}
 }
 
@@ -1078,7 +1085,8 @@ static int serve(struct exchange *x)
 static void healthz(struct exchange *x)
 {
 	const struct options *opt = x->opt;
-	struct health_config config = {opt->spool, opt->outbox, opt->config_files};
+	struct health_config config = {opt->spool, opt->outbox, opt->config_files, opt->routes,
+				       opt->escalation};
 	char detail[1024];
 
 	if (opt->config_error[0]) {

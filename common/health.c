@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "routes.h"
 #include "spool.h"
 
 /* What spool_add does first: the directories, then a new file in tmp/. */
@@ -51,6 +52,16 @@ int health_check(const struct health_config *config, char *reason, size_t reason
 			return -1;
 		}
 		close(fd);
+	}
+	/* Read and checked as each delivery reads it: every route's URL file there, every
+	 * rule valid. */
+	if (config->routes) {
+		struct routes routes;
+		if (routes_load(config->routes, config->escalation, &routes, detail, detail_size) != 0) {
+			snprintf(reason, reason_size, "routes file unusable (see the log)");
+			return -1;
+		}
+		routes_free(&routes);
 	}
 	return 0;
 }

@@ -11,6 +11,8 @@ struct health_config {
 	const char *spool;        /* asc-http --spool, or NULL */
 	const char *outbox;       /* $ASCBELL_OUTBOX (queued mode), or NULL */
 	const char *const *files; /* configuration files to open: NAME=PATH pairs, NULL-ended */
+	const char *routes;       /* $ASCBELL_ROUTES, read as the receiver reads it, or NULL */
+	const char *escalation;   /* $ECHOBELL_ESCALATION_URL_FILE (with routes, a route), or NULL */
 };
 
 /* 0 when healthy. Otherwise -1, with reason (for the client: names what, never a path)

@@ -116,6 +116,28 @@ answer() {
 	assert_output "$(answer 404 'no such path' 'Not Found')"
 }
 
+@test "healthz: 503 when the routes file (ASCBELL_ROUTES) is one a delivery would refuse, or the escalation URL file is missing" {
+	secret=$(secret_file s)
+	echo https://hook.echobell.one/t/x >"$BATS_TEST_TMPDIR/url"
+	printf '{"routes":[{"name":"qa","urlFile":"%s"}]}\n' "$BATS_TEST_TMPDIR/qa.url" >"$BATS_TEST_TMPDIR/routes.json"
+	printf 'ASC_WEBHOOK_SECRET_FILE=%s\nASCBELL_ROUTES=%s\n' "$secret" "$BATS_TEST_TMPDIR/routes.json" >"$ASCBELL_ENV"
+	run --separate-stderr asc-http -- "$HANDLER" <"$BATS_TEST_TMPDIR/healthz"
+	assert_output "$(answer 503 'routes file unusable (see the log)' 'Service Unavailable')"
+	assert_equal "${stderr_lines[0]}" "asc-http: error: healthz: $BATS_TEST_TMPDIR/routes.json: route qa: urlFile $BATS_TEST_TMPDIR/qa.url cannot be read: No such file or directory"
+	# Now there: 200. Then not JSON: 503 again.
+	cp "$BATS_TEST_TMPDIR/url" "$BATS_TEST_TMPDIR/qa.url"
+	run --separate-stderr asc-http -q -- "$HANDLER" <"$BATS_TEST_TMPDIR/healthz"
+	assert_output "$(answer 200 ok OK)"
+	echo '{"routes":[' >"$BATS_TEST_TMPDIR/routes.json"
+	run --separate-stderr asc-http -q -- "$HANDLER" <"$BATS_TEST_TMPDIR/healthz"
+	assert_output "$(answer 503 'routes file unusable (see the log)' 'Service Unavailable')"
+	# With routes, the escalation URL file is a route's (checked as such); without, a file.
+	printf 'ASC_WEBHOOK_SECRET_FILE=%s\nECHOBELL_URL_FILE=%s\nECHOBELL_ESCALATION_URL_FILE=%s\n' "$secret" \
+		"$BATS_TEST_TMPDIR/url" "$BATS_TEST_TMPDIR/nourl" >"$ASCBELL_ENV"
+	run --separate-stderr asc-http -q -- "$HANDLER" <"$BATS_TEST_TMPDIR/healthz"
+	assert_output "$(answer 503 'escalation URL file not readable (No such file or directory)' 'Service Unavailable')"
+}
+
 @test "an env file asc-http cannot read like sh: 500 for deliveries, 503 for healthz, the line in the log" {
 	printf 'ASC_APP_NAME=$HOME\nASCBELL_ALLOW=$APPLE_NET\n' >"$ASCBELL_ENV"
 	run --separate-stderr asc-http -- "$HANDLER" <"$BATS_TEST_TMPDIR/post"
