@@ -139,9 +139,19 @@ struct template_source {
 	struct renderer renderer;
 };
 
+/* A routes file as last read, kept while the file is the same (a long-running worker reads
+ * and compiles it once, not per request). */
+struct routes_source {
+	char *path, *escalation; /* escalation: "" for none */
+	struct stat st;
+	struct routes routes;
+};
+
 struct receiver {
 	struct secret_source *secrets;
 	size_t secret_count;
+	struct routes_source *routes;
+	size_t routes_count;
 	struct template_source *templates;
 	size_t template_count;
 	struct enricher enricher;
@@ -229,6 +239,39 @@ static const struct secrets *secrets_for(struct receiver *r, const char *file, c
 	return &src->secrets;
 }
 
+/* The routes asc-route -f FILE would use, read again when the file changed (its inode,
+ * size or mtime: an edit, or a new file moved into place). NULL with the reason in why. */
+static const struct routes *routes_for(struct receiver *r, const char *file, const char *escalation,
+				       char *why, size_t size)
+{
+	struct routes_source *src = NULL;
+	struct stat st;
+	size_t i;
+
+	if (stat(file, &st) != 0) {
+		snprintf(why, size, "cannot read the routes file %s: %s", file, strerror(errno));
+		return NULL;
+	}
+	for (i = 0; i < r->routes_count && !src; i++)
+		if (!strcmp(r->routes[i].path, file) && !strcmp(r->routes[i].escalation, escalation ? escalation : ""))
+			src = &r->routes[i];
+	if (src && same_file(&src->st, &st))
+		return &src->routes;
+	if (!src) {
+		r->routes = xrealloc(r->routes, (r->routes_count + 1) * sizeof *r->routes);
+		src = &r->routes[r->routes_count++];
+		src->path = xstrdup(file);
+		src->escalation = xstrdup(escalation ? escalation : "");
+	} else {
+		routes_free(&src->routes);
+	}
+	memset(&src->st, 0, sizeof src->st); /* not known good until it is read whole */
+	if (routes_load(file, escalation, &src->routes, why, size) != 0)
+		return NULL;
+	src->st = st;
+	return &src->routes;
+}
+
 /* The templates asc-render -f FILE would use (a file that cannot be used exits 64). */
 static struct renderer *renderer_for(struct receiver *r, const char *file)
 {
@@ -254,18 +297,17 @@ static struct renderer *renderer_for(struct receiver *r, const char *file)
 static void warm_routes(struct receiver *r)
 {
 	const char *file = getenv("ASCBELL_ROUTES"), *escalation = getenv("ECHOBELL_ESCALATION_URL_FILE");
-	struct routes routes;
+	const struct routes *routes;
 	char why[1024];
 	size_t i;
 
 	if (!file || !*file)
 		return;
-	if (routes_load(file, escalation && *escalation ? escalation : NULL, &routes, why, sizeof why) != 0)
+	if (!(routes = routes_for(r, file, escalation && *escalation ? escalation : NULL, why, sizeof why)))
 		die(EX_CONFIG, "ASCBELL_ROUTES: %s", why);
-	for (i = 0; i < routes.count; i++)
-		if (routes.items[i].templates)
-			renderer_for(r, routes.items[i].templates);
-	routes_free(&routes);
+	for (i = 0; i < routes->count; i++)
+		if (routes->items[i].templates)
+			renderer_for(r, routes->items[i].templates);
 }
 
 void receiver_warm(struct receiver *r)
@@ -297,6 +339,12 @@ void receiver_close(struct receiver *r)
 		renderer_free(&r->templates[i].renderer);
 		free(r->templates[i].path);
 	}
+	for (i = 0; i < r->routes_count; i++) {
+		routes_free(&r->routes[i].routes);
+		free(r->routes[i].path);
+		free(r->routes[i].escalation);
+	}
+	free(r->routes);
 	if (r->enricher_ready > 0)
 		enricher_close(&r->enricher);
 	jv_free(r->event);
@@ -788,7 +836,7 @@ static int send_routes(struct receiver *r, const struct settings *s, const struc
 	const char *file = setting(s, "ASCBELL_ROUTES"), *dry = setting(s, "ASCBELL_DRY_RUN");
 	const char *outbox = dry && !strcmp(dry, "1") ? NULL : setting(s, "ASCBELL_OUTBOX");
 	struct route_tally tally = {0, 0, 0, 0};
-	struct routes routes;
+	const struct routes *routes;
 	struct routed *todo;
 	struct quiet *quiet;
 	char why[1024];
@@ -804,14 +852,14 @@ static int send_routes(struct receiver *r, const struct settings *s, const struc
 		jv_free(events);
 		return EX_CONFIG;
 	}
-	if (routes_load(file, setting(s, "ECHOBELL_ESCALATION_URL_FILE"), &routes, why, sizeof why) != 0) {
+	if (!(routes = routes_for(r, file, setting(s, "ECHOBELL_ESCALATION_URL_FILE"), why, sizeof why))) {
 		msg_error("ASCBELL_ROUTES: %s", why);
 		jv_free(events);
 		return EX_CONFIG;
 	}
-	todo = xmalloc(routes.count * sizeof *todo);
-	for (k = 0; k < routes.count; k++) {
-		const struct route *route = &routes.items[k];
+	todo = xmalloc(routes->count * sizeof *todo);
+	for (k = 0; k < routes->count; k++) {
+		const struct route *route = &routes->items[k];
 		const char *templates = route->templates ? route->templates : setting(s, "ASCBELL_TEMPLATES");
 		jv mine = jv_array();
 
@@ -835,15 +883,14 @@ static int send_routes(struct receiver *r, const struct settings *s, const struc
 	if (!any)
 		snprintf(outcome, RECEIVER_OUTCOME_SIZE, "filtered");
 	/* Checked when something is to be sent, as for the main channel (step 6). */
-	quiet = any ? route_quiet_hours(s, &routes, outbox != NULL, dry_run) : NULL;
+	quiet = any ? route_quiet_hours(s, routes, outbox != NULL, dry_run) : NULL;
 	if (any && !quiet) {
-		for (k = 0; k < routes.count; k++)
+		for (k = 0; k < routes->count; k++)
 			jv_free(todo[k].messages);
 		free(todo);
-		routes_free(&routes);
 		return EX_CONFIG;
 	}
-	for (k = 0; k < routes.count && any; k++) {
+	for (k = 0; k < routes->count && any; k++) {
 		int has_messages = jv_array_length(jv_copy(todo[k].messages)) > 0;
 		if (has_messages)
 			sending++;
@@ -860,25 +907,25 @@ static int send_routes(struct receiver *r, const struct settings *s, const struc
 		}
 		/* Direct, with more than one channel to reach: all at once, below. Queued and dry
 		 * runs only write, here, in order. */
-		if (outbox || dry_run || routes.count < 2)
+		if (outbox || dry_run || routes->count < 2)
 			route_send(r, s, &todo[k], outbox, &once, NULL, &tally, &quiet[k]);
 	}
-	if (any && !outbox && !dry_run && routes.count >= 2) {
+	if (any && !outbox && !dry_run && routes->count >= 2) {
 		if (sending > 1)
-			first_attempts_at_once(r, s, todo, routes.count, &once, &tally);
+			first_attempts_at_once(r, s, todo, routes->count, &once, &tally);
 		else
-			for (k = 0; k < routes.count; k++)
+			for (k = 0; k < routes->count; k++)
 				if (todo[k].next < jv_array_length(jv_copy(todo[k].messages)))
 					route_send(r, s, &todo[k], NULL, &once, NULL, &tally, NULL);
 	}
-	for (k = 0; k < routes.count && any && !outbox; k++) {
+	for (k = 0; k < routes->count && any && !outbox; k++) {
 		char *unsent = route_dir(setting(s, "ASCBELL_UNSENT"), todo[k].route);
 		/* Still failing: the retries, and what still fails is kept when it can be. */
 		if (todo[k].next < jv_array_length(jv_copy(todo[k].messages)))
 			route_send(r, s, &todo[k], NULL, &retries, unsent, &tally, NULL);
 		free(unsent);
 	}
-	for (k = 0; k < routes.count; k++) {
+	for (k = 0; k < routes->count; k++) {
 		if (todo[k].next < jv_array_length(jv_copy(todo[k].messages)))
 			todo[k].status = worse_status(todo[k].status, EX_TEMPFAIL);
 		status = worse_status(status, todo[k].status);
@@ -893,7 +940,6 @@ static int send_routes(struct receiver *r, const struct settings *s, const struc
 							 : "delivered");
 	free(todo);
 	free(quiet);
-	routes_free(&routes);
 	return status;
 }
 

@@ -508,3 +508,37 @@ s.close()' "$LISTEN_PORT" "$BATS_TEST_TMPDIR/post"
 	assert_failure 64
 	[[ "$stderr" == *"$BATS_TEST_TMPDIR/templates.json"* ]]
 }
+
+@test "built-in: the routes file is read once by a worker, and again when it changes (no SIGHUP needed)" {
+	command -v strace >/dev/null
+	start_fake
+	export ASC_WEBHOOK_SECRET_FILE=$(secret_file 'receiver secret') ASC_APP_ID=6447123456
+	export ASCBELL_ROUTES="$BATS_TEST_TMPDIR/routes.json"
+	printf '%s\n' "$FAKE_URL" >"$BATS_TEST_TMPDIR/all.url"
+	printf '{"routes": [{"name": "all", "urlFile": "%s"}]}\n' "$BATS_TEST_TMPDIR/all.url" >"$ASCBELL_ROUTES"
+	start_server --workers 1
+	worker=$(pgrep -P "$SERVER_PID" | head -n 1)
+	strace -qq -e trace=openat -o "$BATS_TEST_TMPDIR/opens" -p "$worker" &
+	tracer=$!
+	sleep 0.5
+	signed_request / "$FIXTURES/asc/app-version-rejected.json" "$BATS_TEST_TMPDIR/request"
+	for _ in 1 2 3; do
+		send_raw "$BATS_TEST_TMPDIR/request"
+		assert_equal "$CODE" 200
+	done
+	# The worker read it at start (before the trace): not once more for three deliveries.
+	assert_equal "$(grep -c 'routes.json' "$BATS_TEST_TMPDIR/opens")" 0
+	# A new file moved into place: read once, and used.
+	printf '{"routes": [{"name": "all", "severity": "info", "urlFile": "%s"}]}\n' "$BATS_TEST_TMPDIR/all.url" >"$BATS_TEST_TMPDIR/new.json"
+	mv "$BATS_TEST_TMPDIR/new.json" "$ASCBELL_ROUTES"
+	for _ in 1 2; do
+		send_raw "$BATS_TEST_TMPDIR/request"
+		assert_equal "$CODE" 200
+	done
+	kill -INT "$tracer"
+	wait "$tracer" || true
+	assert_equal "$(grep -c 'routes.json' "$BATS_TEST_TMPDIR/opens")" 1
+	# The rejection is an error: the new rule (severity info) matches nothing; only the
+	# first three were sent.
+	assert_equal "$(fake_requests)" 3
+}
