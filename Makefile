@@ -131,6 +131,13 @@ sanitize: bootstrap
 	status=0; \
 	$(MAKE) --no-print-directory BUILD=$(BUILD)/asan unit || status=1; \
 	ASCBELL_SANITIZE=1 ASCBELL_BIN=$(abspath $(BUILD)/asan/bin) bats --tap tests || status=1; \
+	left=$$(for p in /proc/[0-9]*; do \
+		case $$(readlink $$p/exe 2>/dev/null) in $(abspath $(BUILD)/asan/bin)/*) echo $${p#/proc/};; esac; \
+	done); \
+	if [ -n "$$left" ]; then \
+		echo "sanitize: still running after the tests, killed: $$(ps -o pid=,etimes=,args= -p "$$(echo $$left | tr ' ' ,)" | tr -s ' ' | paste -sd ';')" >&2; \
+		kill -9 $$left 2>/dev/null; \
+	fi; \
 	if [ -n "$$(ls $(BUILD)/asan/logs)" ]; then \
 		for f in $(BUILD)/asan/logs/*; do echo "=== $$f"; cat "$$f"; done; \
 		echo "sanitize: sanitizer reports above (each file is named after its test file and number)" >&2; \

@@ -236,6 +236,12 @@ stop_supervised_agent() {
 
 @test "100 SIGKILLs at random moments (handler, asc-http, agent), queued mode: none lost, none doubled outside the documented windows" {
 	local want=${FAULTS_KILLS:-100}
+	# Under make sanitize, without leak checks here: LeakSanitizer checks a program at its
+	# exit from a tracer, a process of its own with the program's name, which the killer
+	# may pick. Killed, it leaves the program spinning in sched_yield() for good (seen:
+	# three such asc-verify and echobell-send, a third of a core each, to the end of the
+	# run). The other ASan and UBSan checks stay on.
+	[ -z "${ASAN_OPTIONS:-}" ] || export ASAN_OPTIONS="$ASAN_OPTIONS:detect_leaks=0"
 	use_state "$BATS_TEST_TMPDIR/state"
 	export ASCBELL_OUTBOX=$OUTBOX
 	start_fake --lifetime 600
