@@ -484,9 +484,6 @@ static const char *outcome_word(const struct exchange *x, int code, const char *
 	}
 }
 
-/* The history's line for this answer, before the answer goes out: a client that has its
- * answer finds the line. The history is a record, not the delivery: a line that cannot
- * be written is a warning, and the answer stays what the delivery earned. */
 /* Now, for the history: $ASCBELL_NOW when it is a time, else the clock. */
 static long long history_clock_ms(void)
 {
@@ -512,6 +509,9 @@ static void history_app(struct exchange *x, char app[256])
 		app[0] = '\0';
 }
 
+/* The history's line for this answer, before the answer goes out: a client that has its
+ * answer finds the line. The history is a record, not the delivery: a line that cannot
+ * be written is a warning, and the answer stays what the delivery earned. */
 static void record(struct exchange *x, int code, const char *message)
 {
 	char why[4400], app[256];
